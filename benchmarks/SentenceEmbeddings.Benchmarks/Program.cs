@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(SentenceEmbeddings.Benchmarks.Corpus).Assembly).Run(args);

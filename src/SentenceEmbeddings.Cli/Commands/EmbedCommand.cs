@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace SentenceEmbeddings.Cli.Commands;
+
+/// <summary>The <c>embed</c> command: JSON lines of texts in, JSON lines of vectors out, in input order.</summary>
+internal static class EmbedCommand
+{
+    // Records are embedded in chunks so that memory stays flat on inputs of any size.
+    private const int ChunkSize = 256;
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var modelDir = new Option<DirectoryInfo>("--model-dir") { Description = "The sentence-transformers model folder (with its ONNX export).", Required = true };
+        var input = new Option<FileInfo?>("--input") { Description = "JSON lines {\"id\": …, \"text\": …}; standard input when omitted." };
+        var output = new Option<FileInfo?>("--output") { Description = "Where to write {\"id\": …, \"embedding\": […]} lines; standard output when omitted." };
+        var withTokens = new Option<bool>("--with-tokens") { Description = "Add \"token_ids\" (special tokens included, after truncation) to each line." };
+        var command = new Command("embed", "Embed JSON lines of texts and write JSON lines of vectors, in input order.") { modelDir, input, output, withTokens };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), result.GetValue(withTokens), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the command.</summary>
+    public static async Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, bool withTokens, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var generator = new SentenceEmbeddingGenerator(modelDir.FullName);
+            using TextReader reader = JsonLines.OpenInput(input);
+            Stream stream = JsonLines.OpenOutput(output);
+            var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
+            await using (stream.ConfigureAwait(false))
+            await using (writer.ConfigureAwait(false))
+            {
+                var chunk = new List<InputRecord>(ChunkSize);
+                int lineNumber = 0;
+                while (true)
+                {
+                    InputRecord? record = await JsonLines.ReadAsync(reader, lineNumber, cancellationToken).ConfigureAwait(false);
+                    if (record is not null)
+                    {
+                        lineNumber = record.LineNumber;
+                        chunk.Add(record);
+                    }
+
+                    if (chunk.Count == ChunkSize || (record is null && chunk.Count > 0))
+                    {
+                        await WriteChunkAsync(generator, chunk, withTokens, writer, stream, cancellationToken).ConfigureAwait(false);
+                        chunk.Clear();
+                    }
+
+                    if (record is null)
+                    {
+                        return 0;
+                    }
+                }
+            }
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or InvalidModelFileException or InvalidDataException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task WriteChunkAsync(SentenceEmbeddingGenerator generator, List<InputRecord> chunk, bool withTokens, Utf8JsonWriter writer, Stream stream, CancellationToken cancellationToken)
+    {
+        GeneratedEmbeddings<Embedding<float>> embeddings = await generator.GenerateAsync(chunk.Select(r => r.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < chunk.Count; i++)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("id");
+            writer.WriteRawValue(chunk[i].RawId, skipInputValidation: true);
+            writer.WriteStartArray("embedding");
+            foreach (float value in embeddings[i].Vector.Span)
+            {
+                writer.WriteNumberValue(value);
+            }
+
+            writer.WriteEndArray();
+            if (withTokens)
+            {
+                writer.WriteStartArray("token_ids");
+                foreach (long id in generator.Tokenizer.Tokenize(chunk[i].Text))
+                {
+                    writer.WriteNumberValue(id);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.WriteByte((byte)'\n');
+            writer.Reset();
+        }
+
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,22 @@
+namespace SentenceEmbeddings.Tiers;
+
+/// <summary>A snapshot of one loaded model: which tier, from where, how big, and when last used.</summary>
+/// <param name="Tier">The tier's name.</param>
+/// <param name="ModelId">The model id.</param>
+/// <param name="Folder">The model folder it was loaded from.</param>
+/// <param name="Dimensions">The vector length.</param>
+/// <param name="MaxSequenceLength">The truncation length.</param>
+/// <param name="ApproximateMemoryBytes">The size of its ONNX file, the bulk of what it holds in memory.</param>
+/// <param name="LoadedAt">When it finished loading.</param>
+/// <param name="LastUsedAt">When a call last used it.</param>
+/// <param name="ActiveCalls">The calls using it right now.</param>
+public sealed record LoadedModelInfo(
+    string Tier,
+    string ModelId,
+    string Folder,
+    int Dimensions,
+    int MaxSequenceLength,
+    long ApproximateMemoryBytes,
+    DateTimeOffset LoadedAt,
+    DateTimeOffset LastUsedAt,
+    int ActiveCalls);

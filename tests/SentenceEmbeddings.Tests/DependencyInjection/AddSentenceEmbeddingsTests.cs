@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SentenceEmbeddings.Tests.Tiers;
+using SentenceEmbeddings.Tiers;
+
+namespace SentenceEmbeddings.Tests.DependencyInjection;
+
+public sealed class AddSentenceEmbeddingsTests
+{
+    [Fact]
+    public void AddSentenceEmbeddings_ReadmeJson_BindsEveryKey()
+    {
+        using var store = new TempDirectory();
+        string jobs = ModelLayouts.LinkModel(TestModels.Arctic, Path.Combine(store.Path, "job-matcher"));
+        IConfiguration configuration = Json($$"""
+            {
+              "SentenceEmbeddings": {
+                "DefaultTier": "fast",
+                "ModelsPath": "/app/models",
+                "Preload": [ "fast" ],
+                "MaxLoadedModels": 3,
+                "MaxMemoryBytes": 3221225472,
+                "Tiers": {
+                  "fast":  { "ModelId": "sentence-transformers/all-MiniLM-L6-v2" },
+                  "jobs":  { "ModelId": "my-org/job-matcher", "Path": "{{jobs}}", "OnnxFile": "onnx/model.onnx" }
+                }
+              }
+            }
+            """);
+        var services = new ServiceCollection();
+        services.AddSentenceEmbeddings(configuration.GetSection(SentenceEmbeddingsOptions.SectionName));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        SentenceEmbeddingsOptions options = provider.GetRequiredService<IOptions<SentenceEmbeddingsOptions>>().Value;
+        Assert.Equal("fast", options.DefaultTier);
+        Assert.Equal("/app/models", options.ModelsPath);
+        Assert.Equal(["fast"], options.Preload);
+        Assert.Equal(3, options.MaxLoadedModels);
+        Assert.Equal(3221225472L, options.MaxMemoryBytes);
+        Assert.Equal("my-org/job-matcher", options.Tiers["jobs"].ModelId);
+        Assert.Equal(jobs, options.Tiers["jobs"].Path);
+        Assert.Equal("onnx/model.onnx", options.Tiers["jobs"].OnnxFile);
+
+        EmbeddingTierRegistry registry = provider.GetRequiredService<EmbeddingTierRegistry>();
+        Assert.Equal(["fast", "balanced", "accurate", "multilingual", "jobs"], registry.Tiers.Select(t => t.Name));
+        Assert.NotNull(provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("jobs"));
+    }
+
+    [Theory]
+    [InlineData("""{"DefaultTier": "turbo"}""", "SentenceEmbeddings:DefaultTier 'turbo' is not a tier")]
+    [InlineData("""{"Tiers": {"jobs": {"ModelId": ""}}}""", "SentenceEmbeddings:Tiers:jobs:ModelId is empty")]
+    [InlineData("""{"MaxMemoryBytes": -1}""", "SentenceEmbeddings:MaxMemoryBytes is -1")]
+    [InlineData("""{"MaxLoadedModels": 0}""", "SentenceEmbeddings:MaxLoadedModels is 0")]
+    [InlineData("""{"Tiers": {"jobs": {"ModelId": "my-org/jobs", "Path": "/no/such/folder"}}}""", "SentenceEmbeddings:Tiers:jobs:Path '/no/such/folder' does not exist")]
+    [InlineData("""{"Preload": ["fast", "turbo"]}""", "SentenceEmbeddings:Preload:1 'turbo' is not a tier")]
+    public async Task StartAsync_BadConfiguration_FailsWithTheKeyInTheMessage(string section, string expected)
+    {
+        using IHost host = Host(Json($$"""{"SentenceEmbeddings": {{section}} }"""));
+
+        OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_Preload_LoadsAndWarmsUp()
+    {
+        using var store = new TempDirectory();
+        ModelLayouts.LinkModel(TestModels.MiniLM, Path.Combine(store.Path, "sentence-transformers", "all-MiniLM-L6-v2"));
+        using IHost host = Host(Json($$"""{"SentenceEmbeddings": {"ModelsPath": "{{store.Path}}", "HuggingFaceHubCache": "{{store.Path}}/hub", "Preload": ["fast"] } }"""));
+
+        await host.StartAsync();
+
+        EmbeddingTierRegistry registry = host.Services.GetRequiredService<EmbeddingTierRegistry>();
+        Assert.Equal(["fast"], registry.LoadedModels.Select(m => m.Tier));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task GetService_DefaultAndKeyed_EmbedWithTheirTiers()
+    {
+        using ServiceProvider provider = TwoTierServices(out _).BuildServiceProvider();
+
+        var defaultGenerator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var fast = provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("fast");
+        var arctic = provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("arctic");
+
+        Embedding<float> a = (await defaultGenerator.GenerateAsync(["hello"]))[0];
+        Embedding<float> b = (await fast.GenerateAsync(["hello"]))[0];
+        Embedding<float> c = (await arctic.GenerateAsync(["hello"]))[0];
+
+        Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", a.ModelId);
+        Assert.Equal(a.Vector.ToArray(), b.Vector.ToArray());
+        Assert.Equal("Snowflake/snowflake-arctic-embed-xs", c.ModelId);
+        Assert.True(VectorMath.Cosine(a.Vector.Span, c.Vector.Span) < 0.99);
+        await Assert.ThrowsAsync<ArgumentException>(() => defaultGenerator.GenerateAsync(["hello"], new EmbeddingGenerationOptions { ModelId = "turbo" }));
+    }
+
+    [Fact]
+    public async Task UseDistributedCache_InFrontOfTwoTiers_KeepsTheirVectorsApart()
+    {
+        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder);
+        services.AddDistributedMemoryCache();
+        builder.ConfigureGenerators(b => b.UseDistributedCache());
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var fast = provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("fast");
+        var arctic = provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("arctic");
+
+        ReadOnlyMemory<float> fromFast = await fast.GenerateVectorAsync("the same text");
+        ReadOnlyMemory<float> fromArctic = await arctic.GenerateVectorAsync("the same text");
+        ReadOnlyMemory<float> fastAgain = await fast.GenerateVectorAsync("the same text");
+
+        Assert.True(VectorMath.Cosine(fromFast.Span, fromArctic.Span) < 0.99, "the arctic tier returned the fast tier's cached vector");
+        Assert.Equal(fromFast.ToArray(), fastAgain.ToArray());
+    }
+
+    [Fact]
+    public async Task UseOpenTelemetry_ReportsInputTokenUsage()
+    {
+        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder);
+        string sourceName = "test-" + Guid.NewGuid().ToString("N");
+        builder.ConfigureGenerators(b => b.UseOpenTelemetry(sourceName: sourceName));
+        var activities = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == sourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>().GenerateAsync(["hello world", "a b c"]);
+
+        Activity activity = Assert.Single(activities);
+        Assert.Equal(9, Convert.ToInt32(activity.GetTagItem("gen_ai.usage.input_tokens"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", activity.GetTagItem("gen_ai.response.model"));
+    }
+
+    private static ServiceCollection TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder)
+    {
+        var services = new ServiceCollection();
+        builder = services.AddSentenceEmbeddings(o =>
+        {
+            o.HuggingFaceHubCache = Path.Combine(Path.GetTempPath(), "no-hub-" + Guid.NewGuid().ToString("N"));
+            o.Tiers["fast"] = new EmbeddingTierOptions { Path = TestModels.MiniLM };
+            o.Tiers["arctic"] = new EmbeddingTierOptions { ModelId = "Snowflake/snowflake-arctic-embed-xs", Path = TestModels.Arctic };
+        });
+        return services;
+    }
+
+    private static IHost Host(IConfiguration configuration)
+    {
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSentenceEmbeddings(configuration.GetSection(SentenceEmbeddingsOptions.SectionName));
+        return builder.Build();
+    }
+
+    private static IConfiguration Json(string json) =>
+        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.AI;
+using SentenceEmbeddings.Diagnostics;
+using SentenceEmbeddings.Tiers;
+
+namespace SentenceEmbeddings.Tests.Tiers;
+
+public sealed class EmbeddingTierRegistryTests
+{
+    [Fact]
+    public void Constructor_Defaults_ListFourTiersWithTheirFacts()
+    {
+        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions());
+
+        Assert.Equal(["fast", "balanced", "accurate", "multilingual"], registry.Tiers.Select(t => t.Name));
+        Assert.Equal(
+            ["sentence-transformers/all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L12-v2", "sentence-transformers/all-mpnet-base-v2", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"],
+            registry.Tiers.Select(t => t.ModelId));
+        Assert.Equal([384, 384, 768, 384], registry.Tiers.Select(t => t.Dimensions!.Value));
+        Assert.Equal("fast", registry.DefaultTier.Name);
+        Assert.Empty(registry.LoadedModels);
+    }
+
+    [Fact]
+    public void GetTier_ByNameOrModelId_IgnoresCase()
+    {
+        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions());
+
+        Assert.Equal("accurate", registry.GetTier("ACCURATE").Name);
+        Assert.Equal("multilingual", registry.GetTier("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2").Name);
+    }
+
+    [Fact]
+    public void GetTier_Unknown_ThrowsArgumentExceptionListingKnownTiers()
+    {
+        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions());
+
+        ArgumentException exception = Assert.Throws<ArgumentException>(() => registry.GetTier("turbo"));
+
+        Assert.Contains("'turbo'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("fast (sentence-transformers/all-MiniLM-L6-v2), balanced", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_32ConcurrentFirstCalls_LoadTheModelOnce()
+    {
+        string tierName = "once-" + Guid.NewGuid().ToString("N");
+        using var registry = new EmbeddingTierRegistry(OptionsWith((tierName, TestModels.MiniLM)));
+        int loads = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SentenceEmbeddingsTelemetry.MeterName && instrument.Name == "sentence_embeddings.model.load.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "tier" && (string?)tag.Value == tierName)
+                {
+                    Interlocked.Increment(ref loads);
+                }
+            }
+        });
+        listener.Start();
+        IEmbeddingGenerator<string, Embedding<float>> generator = registry.GetGenerator(tierName);
+
+        using var start = new ManualResetEventSlim();
+        Task<ReadOnlyMemory<float>>[] calls = [.. Enumerable.Range(0, 32).Select(i => Task.Run(() =>
+        {
+            start.Wait();
+            return generator.GenerateVectorAsync("call " + (i % 4));
+        }))];
+        start.Set();
+        ReadOnlyMemory<float>[] vectors = await Task.WhenAll(calls);
+
+        Assert.Equal(1, loads);
+        Assert.Single(registry.LoadedModels);
+        ReadOnlyMemory<float> expected = await generator.GenerateVectorAsync("call 1");
+        Assert.Equal(expected.ToArray(), vectors[5].ToArray());
+    }
+
+    [Fact]
+    public async Task LoadAsync_OverMaxLoadedModels_UnloadsLeastRecentlyUsed()
+    {
+        var options = OptionsWith(("a", TestModels.MiniLM), ("b", TestModels.Arctic), ("c", TestModels.MiniLM));
+        options.MaxLoadedModels = 2;
+        using var registry = new EmbeddingTierRegistry(options);
+
+        await registry.LoadAsync("a");
+        await registry.LoadAsync("b");
+        await registry.GetGenerator("a").GenerateVectorAsync("a is used after b");
+        await registry.LoadAsync("c");
+
+        Assert.Equal(["a", "c"], registry.LoadedModels.Select(m => m.Tier).Order());
+    }
+
+    [Fact]
+    public async Task LoadAsync_OverMemoryBudget_UnloadsIdleModels()
+    {
+        var options = OptionsWith(("a", TestModels.MiniLM), ("b", TestModels.Arctic));
+        options.MaxMemoryBytes = 100_000_000; // one 90 MB model fits, two do not
+        using var registry = new EmbeddingTierRegistry(options);
+
+        LoadedModelInfo a = await registry.LoadAsync("a");
+        await registry.LoadAsync("b");
+
+        Assert.Equal(new FileInfo(Path.Combine(TestModels.MiniLM, "onnx", "model.onnx")).Length, a.ApproximateMemoryBytes);
+        Assert.Equal(["b"], registry.LoadedModels.Select(m => m.Tier));
+    }
+
+    [Fact]
+    public async Task LoadAsync_BusyModel_IsNeverEvicted()
+    {
+        var options = OptionsWith(("a", TestModels.MiniLM), ("b", TestModels.Arctic));
+        options.MaxLoadedModels = 1;
+        using var registry = new EmbeddingTierRegistry(options);
+
+        using (ModelLease busy = await registry.AcquireAsync(registry.GetTier("a"), CancellationToken.None))
+        {
+            await registry.LoadAsync("b");
+
+            // Over budget, but "a" is in use: it stays, and still embeds.
+            Assert.True(registry.IsLoaded("a"));
+            Assert.Single(await busy.Model.Generator.GenerateAsync(["still works"]));
+        }
+
+        await registry.LoadAsync("b");
+        Assert.Equal(["b"], registry.LoadedModels.Select(m => m.Tier));
+    }
+
+    [Fact]
+    public async Task Unload_ThenGenerate_LoadsAgain()
+    {
+        using var registry = new EmbeddingTierRegistry(OptionsWith(("a", TestModels.MiniLM)));
+        IEmbeddingGenerator<string, Embedding<float>> generator = registry.GetGenerator("a");
+        ReadOnlyMemory<float> before = await generator.GenerateVectorAsync("hello");
+
+        Assert.True(registry.Unload("a"));
+        Assert.False(registry.Unload("a"));
+        Assert.False(registry.IsLoaded("a"));
+
+        ReadOnlyMemory<float> after = await generator.GenerateVectorAsync("hello");
+        Assert.Equal(before.ToArray(), after.ToArray());
+        Assert.True(registry.IsLoaded("a"));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ModelIdOption_PicksTheTier()
+    {
+        using var registry = new EmbeddingTierRegistry(OptionsWith(("a", TestModels.MiniLM), ("b", TestModels.Arctic)));
+        IEmbeddingGenerator<string, Embedding<float>> generator = registry.GetGenerator("a");
+
+        Embedding<float> viaOption = (await generator.GenerateAsync(["hello"], new EmbeddingGenerationOptions { ModelId = "b" }))[0];
+        ReadOnlyMemory<float> direct = await registry.GetGenerator("b").GenerateVectorAsync("hello");
+
+        Assert.Equal(direct.ToArray(), viaOption.Vector.ToArray());
+        Assert.Equal("test/b", viaOption.ModelId);
+        await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(["hello"], new EmbeddingGenerationOptions { ModelId = "nope" }));
+    }
+
+    [Fact]
+    public async Task LoadAsync_ModelFoundNowhere_ThrowsModelNotFoundExceptionAndCanRetry()
+    {
+        using var store = new TempDirectory();
+        var options = new SentenceEmbeddingsOptions { ModelsPath = store.Path, HuggingFaceHubCache = Path.Combine(store.Path, "hub") };
+        using var registry = new EmbeddingTierRegistry(options);
+
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => registry.LoadAsync("fast"));
+
+        ModelLayouts.LinkModel(TestModels.MiniLM, Path.Combine(store.Path, "all-MiniLM-L6-v2"));
+        LoadedModelInfo loaded = await registry.LoadAsync("fast");
+        Assert.Equal(Path.Combine(store.Path, "all-MiniLM-L6-v2"), loaded.Folder);
+        Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", loaded.ModelId);
+    }
+
+    [Fact]
+    public void GetGenerator_Metadata_IsKnownBeforeLoading()
+    {
+        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions());
+
+        EmbeddingGeneratorMetadata metadata = registry.GetGenerator("accurate").GetService<EmbeddingGeneratorMetadata>()!;
+
+        Assert.Equal("sentence-transformers/all-mpnet-base-v2", metadata.DefaultModelId);
+        Assert.Equal(768, metadata.DefaultModelDimensions);
+        Assert.False(registry.IsLoaded("accurate"));
+    }
+
+    internal static SentenceEmbeddingsOptions OptionsWith(params (string Name, string Folder)[] tiers)
+    {
+        var options = new SentenceEmbeddingsOptions { HuggingFaceHubCache = Path.Combine(Path.GetTempPath(), "no-hub-" + Guid.NewGuid().ToString("N")) };
+        foreach ((string name, string folder) in tiers)
+        {
+            options.Tiers[name] = new EmbeddingTierOptions { ModelId = "test/" + name, Path = folder };
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace SentenceEmbeddings.Tests.Tokenization;
+
+/// <summary>The model folders, golden files and text corpora that the tokenizer tests read from the test output folder.</summary>
+internal static class TokenizationAssets
+{
+    public static string MiniLMDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2");
+
+    public static string ArcticDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models", "snowflake-arctic-embed-xs");
+
+    public static string MiniLMGoldenFile { get; } = Path.Combine(AppContext.BaseDirectory, "assets", "reference", "minilm-l6-v2.golden.json");
+
+    public static string ArcticGoldenFile { get; } = Path.Combine(AppContext.BaseDirectory, "assets", "reference", "arctic-embed-xs.golden.json");
+
+    /// <summary>Gets the names of the corpora under assets/tokenization, copies of the repository's assets/data files.</summary>
+    public static IReadOnlyList<string> CorpusNames { get; } = ["stsb-test.tsv", "sts-zh-test.tsv", "short.txt", "long.txt", "zh.txt"];
+
+    /// <summary>Reads a corpus: one text per line, or both sentences of each row of a <c>score\tsentence1\tsentence2</c> file.</summary>
+    public static IReadOnlyList<string> ReadCorpus(string name)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "assets", "tokenization", name));
+        if (!name.EndsWith(".tsv", StringComparison.Ordinal))
+        {
+            return lines;
+        }
+
+        var sentences = new List<string>();
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split('\t');
+            sentences.Add(fields[1]);
+            sentences.Add(fields[2]);
+        }
+
+        return sentences;
+    }
+
+    /// <summary>Reads every text of all corpora.</summary>
+    public static IReadOnlyList<string> ReadAllCorpora() => [.. CorpusNames.SelectMany(ReadCorpus)];
+
+    /// <summary>Reads a golden reference file: its max length and, per item, the text, ids after truncation and whether it was truncated.</summary>
+    public static (int MaxLength, IReadOnlyList<GoldenItem> Items) ReadGolden(string path)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+        JsonElement root = document.RootElement;
+        int maxLength = root.GetProperty("tokenizer").GetProperty("max_length").GetInt32();
+        var items = new List<GoldenItem>();
+        foreach (JsonElement item in root.GetProperty("items").EnumerateArray())
+        {
+            items.Add(new GoldenItem(
+                item.GetProperty("id").GetString()!,
+                item.GetProperty("text").GetString()!,
+                [.. item.GetProperty("token_ids").EnumerateArray().Select(id => id.GetInt64())],
+                item.GetProperty("truncated").GetBoolean()));
+        }
+
+        return (maxLength, items);
+    }
+}
