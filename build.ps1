@@ -35,13 +35,18 @@ switch ($Target) {
         $results = Join-Path $artifacts 'test-results'
         # Long runs (soak, fuzz) sit behind the Category=Long trait and are left out here.
         & dotnet test $solution -c $Configuration --no-build --filter 'Category!=Long' `
-            --logger 'console;verbosity=normal' --logger 'trx' --results-directory $results 2>&1 | Tee-Object -Variable output | Out-Host
+            --logger 'trx' --results-directory $results 2>&1 | Tee-Object -Variable output | Out-Host
         $code = $LASTEXITCODE
         # One plain summary line for CI readers: "N passed, N failed, N skipped".
         $passed = 0; $failed = 0; $skipped = 0
-        foreach ($line in $output) {
+        foreach ($raw in $output) {
+            $line = "$raw" -replace "`e\[[0-9;]*m", ''
+            # "Passed!  - Failed: 0, Passed: 9, Skipped: 0 …" (minimal) or "     Passed: 9" (normal verbosity).
             if ("$line" -match 'Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)') {
                 $failed += [int]$Matches[1]; $passed += [int]$Matches[2]; $skipped += [int]$Matches[3]
+            }
+            elseif ("$line" -match '^\s*(Passed|Failed|Skipped):\s+(\d+)\s*$') {
+                switch ($Matches[1]) { 'Passed' { $passed += [int]$Matches[2] } 'Failed' { $failed += [int]$Matches[2] } 'Skipped' { $skipped += [int]$Matches[2] } }
             }
         }
         Write-Host "tests: $passed passed, $failed failed, $skipped skipped"

@@ -12,16 +12,18 @@ internal sealed class TokenizerConfiguration
     /// <summary>The name of the file with the special tokens, which override those of <see cref="ConfigFileName"/>.</summary>
     public const string SpecialTokensMapFileName = "special_tokens_map.json";
 
-    private static readonly string[] SpecialTokenKeys =
-        ["cls_token", "sep_token", "pad_token", "unk_token", "mask_token", "bos_token", "eos_token"];
-
     private readonly Dictionary<string, string> _specialTokens = new(StringComparer.Ordinal);
     private readonly List<string> _additionalSpecialTokens = [];
     private readonly List<AddedTokenEntry> _addedTokens = [];
 
-    private TokenizerConfiguration()
-    {
-    }
+    private TokenizerConfiguration(string configPath) => ConfigPath = configPath;
+
+    /// <summary>Gets the keys of the named special tokens, in the order transformers lists them.</summary>
+    public static IReadOnlyList<string> SpecialTokenKeys { get; } =
+        ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"];
+
+    /// <summary>Gets the path of <c>tokenizer_config.json</c> in the model folder, whether or not it exists.</summary>
+    public string ConfigPath { get; }
 
     /// <summary>Gets the <c>do_lower_case</c> setting, or <see langword="null"/> when absent.</summary>
     public bool? DoLowerCase { get; private set; }
@@ -44,8 +46,8 @@ internal sealed class TokenizerConfiguration
     /// <exception cref="InvalidModelFileException">A file is not valid JSON or has a value of the wrong type.</exception>
     public static TokenizerConfiguration Read(string modelDirectory)
     {
-        var configuration = new TokenizerConfiguration();
         string configPath = Path.Combine(modelDirectory, ConfigFileName);
+        var configuration = new TokenizerConfiguration(configPath);
         if (File.Exists(configPath))
         {
             using JsonDocument document = TokenizerJson.Parse(configPath);

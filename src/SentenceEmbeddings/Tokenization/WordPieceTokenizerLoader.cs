@@ -76,10 +76,10 @@ internal static class WordPieceTokenizerLoader
             lowercase: configuration.DoLowerCase ?? true);
 
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
-        AddAddedTokens(path, configuration.AddedTokens, vocabulary, added);
+        AddAddedTokens(configuration.ConfigPath, configuration.AddedTokens, vocabulary, added);
 
         // The special tokens are added tokens too, matched in the raw text; one missing from the vocabulary is skipped.
-        foreach (string key in (string[])["unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token", "eos_token"])
+        foreach (string key in TokenizerConfiguration.SpecialTokenKeys)
         {
             AddIfKnown(configuration.GetSpecialToken(key) ?? DefaultSpecialToken(key), vocabulary, added);
         }

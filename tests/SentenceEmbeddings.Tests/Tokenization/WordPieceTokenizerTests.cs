@@ -43,6 +43,10 @@ public sealed class WordPieceTokenizerTests
     [InlineData("bell\u0007char", new long[] { 101, 4330, 7507, 2099, 102 })]
     [InlineData("e\u0301\u0323x \u00E9\u0323", new long[] { 101, 4654, 1041, 102 })]
     [InlineData("US $5.00 a<b c=d", new long[] { 101, 2149, 1002, 1019, 1012, 4002, 1037, 1026, 1038, 1039, 1027, 1040, 102 })]
+    [InlineData("€5 ©2024", new long[] { 101, 1574, 2629, 1075, 11387, 18827, 102 })] // non-ASCII symbols stay in the word
+    [InlineData("a\u1FEFb x\u037Ey", new long[] { 101, 1037, 1036, 1038, 1060, 1025, 1061, 102 })] // NFD gives '`' and ';' first
+    [InlineData("\u00A0\u2028x\u0085y\u000By", new long[] { 101, 1060, 2100, 2100, 102 })] // NEL and VT are Cc: deleted, not spaces
+    [InlineData("中文abc", new long[] { 101, 1746, 1861, 5925, 102 })]
     public void Encode_SpecificText_GivesHuggingFaceIds(string text, long[] expected)
     {
         long[] ids = new long[512];

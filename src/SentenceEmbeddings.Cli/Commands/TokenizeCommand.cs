@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace SentenceEmbeddings.Cli.Commands;
+
+/// <summary>The <c>tokenize</c> command: JSON lines of texts in, JSON lines of token ids out, in input order; needs no ONNX file.</summary>
+internal static class TokenizeCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var modelDir = new Option<DirectoryInfo>("--model-dir") { Description = "The model folder; its tokenizer and configuration files are enough.", Required = true };
+        var input = new Option<FileInfo?>("--input") { Description = "JSON lines {\"id\": …, \"text\": …}; standard input when omitted." };
+        var output = new Option<FileInfo?>("--output") { Description = "Where to write {\"id\": …, \"token_ids\": […]} lines; standard output when omitted." };
+        var command = new Command("tokenize", "Tokenize JSON lines of texts as the model sees them (special tokens included, after truncation).") { modelDir, input, output };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the command.</summary>
+    public static async Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            SentenceTokenizer tokenizer = SentenceTokenizer.Load(modelDir.FullName);
+            using TextReader reader = JsonLines.OpenInput(input);
+            Stream stream = JsonLines.OpenOutput(output);
+            var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
+            await using (stream.ConfigureAwait(false))
+            await using (writer.ConfigureAwait(false))
+            {
+                int lineNumber = 0;
+                while (await JsonLines.ReadAsync(reader, lineNumber, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    lineNumber = record.LineNumber;
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("id");
+                    writer.WriteRawValue(record.RawId, skipInputValidation: true);
+                    writer.WriteStartArray("token_ids");
+                    foreach (long id in tokenizer.Tokenize(record.Text))
+                    {
+                        writer.WriteNumberValue(id);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    stream.WriteByte((byte)'\n');
+                    writer.Reset();
+                }
+
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or InvalidModelFileException or InvalidDataException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
