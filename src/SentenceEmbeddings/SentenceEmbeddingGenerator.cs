@@ -34,12 +34,16 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly SentenceTokenizer _tokenizer;
     private readonly OnnxEncoder _encoder;
     private readonly EmbeddingGeneratorMetadata _metadata;
-    private readonly int _maxBatchTokens;
-    private readonly int _maxBatchSize;
+    private readonly BatchScheduler _scheduler;
     private readonly string? _defaultPromptName;
-    private int _activeCalls;
+    private readonly RunOptions _runOptions = new();
+
+    // Buffers of the dispatcher thread, the only one that runs the model; grown on demand, reused for every batch.
+    private long[] _inputIds = [];
+    private long[] _attentionMask = [];
+    private long[] _tokenTypeIds = [];
+    private float[] _output = [];
     private int _disposed;
-    private int _released;
 
     /// <summary>Initializes a new instance of the <see cref="SentenceEmbeddingGenerator"/> class from a model folder.</summary>
     /// <param name="modelDirectory">The folder of a sentence-transformers model as published on the HuggingFace hub, with its ONNX export.</param>
@@ -60,11 +64,18 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             throw new ArgumentException(UnknownPromptMessage(options.PromptName), nameof(options));
         }
 
+        if (options.MaxSequenceLength > _folder.MaxPositionEmbeddings)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.MaxSequenceLength,
+                $"MaxSequenceLength {options.MaxSequenceLength} is more than the {_folder.MaxPositionEmbeddings} positions the model takes (config.json max_position_embeddings).");
+        }
+
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
         _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads);
         OnnxPath = onnxPath;
-        _maxBatchTokens = options.MaxBatchTokens;
-        _maxBatchSize = options.MaxBatchSize;
+        _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         Dimensions = _encoder.OutputKind == ModelOutputKind.SentenceEmbedding ? _encoder.HiddenSize : _encoder.HiddenSize * _folder.Pooling.VectorCount;
@@ -94,7 +105,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <exception cref="ArgumentException">The options ask for another model, other dimensions, or an unknown prompt.</exception>
     /// <exception cref="ObjectDisposedException">The generator has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values,
         EmbeddingGenerationOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -111,20 +122,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
         string? prompt = ResolvePrompt(options);
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-        Interlocked.Increment(ref _activeCalls);
-        try
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return Task.FromResult(Generate(texts, prompt, cancellationToken));
-        }
-        finally
-        {
-            if (Interlocked.Decrement(ref _activeCalls) == 0 && Volatile.Read(ref _disposed) != 0)
-            {
-                ReleaseSession();
-            }
-        }
+        // Text → tokens on the caller's thread; tokens → batches → ONNX Runtime → pooling → vectors on the dispatcher.
+        (EmbeddingRequest request, bool[] truncated, long totalTokens) = Tokenize(texts, prompt, cancellationToken);
+        await _scheduler.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        return ToResult(request, truncated, totalTokens);
     }
 
     /// <inheritdoc />
@@ -138,19 +141,14 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     }
 
     /// <inheritdoc />
+    /// <remarks>Calls still queued fail with <see cref="ObjectDisposedException"/>; a batch already running finishes first.</remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0 && Volatile.Read(ref _activeCalls) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            ReleaseSession();
-        }
-    }
-
-    private void ReleaseSession()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
+            _scheduler.Dispose();
             _encoder.Dispose();
+            _runOptions.Dispose();
         }
     }
 
@@ -183,59 +181,47 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         ? $"The model '{ModelId}' has no prompts (config_sentence_transformers.json), so the prompt '{promptName}' cannot be used."
         : $"The model '{ModelId}' has no prompt named '{promptName}'; its prompts are {string.Join(", ", _folder.Prompts.Keys)}.";
 
-    private GeneratedEmbeddings<Embedding<float>> Generate(string[] texts, string? prompt, CancellationToken cancellationToken)
+    private (EmbeddingRequest Request, bool[] Truncated, long TotalTokens) Tokenize(string[] texts, string? prompt, CancellationToken cancellationToken)
     {
         int count = texts.Length;
         int maxLength = MaxSequenceLength;
         int[] lengths = new int[count];
         int[] offsets = new int[count];
         bool[] truncated = new bool[count];
-        int[] order = new int[count];
-        long totalTokens = 0;
-        var vectors = new float[count][];
-        long[] scratch = ArrayPool<long>.Shared.Rent(maxLength);
-        long[] tokenIds = ArrayPool<long>.Shared.Rent(Math.Max(count * 32, maxLength));
+        long[] packed = ArrayPool<long>.Shared.Rent(Math.Max(count * 32, maxLength));
+        int used = 0;
         try
         {
-            // Text → tokens, packed one after another in a pooled buffer.
-            int firstPooled = PromptTokenCount(prompt);
-            int used = 0;
             for (int i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string text = prompt is null ? texts[i] : string.Concat(prompt, texts[i]);
-                int length = _tokenizer.Tokenize(text, scratch.AsSpan(0, maxLength), out truncated[i]);
-                if (used + length > tokenIds.Length)
+                if (packed.Length - used < maxLength)
                 {
-                    long[] larger = ArrayPool<long>.Shared.Rent(Math.Max(tokenIds.Length * 2, used + length));
-                    tokenIds.AsSpan(0, used).CopyTo(larger);
-                    ArrayPool<long>.Shared.Return(tokenIds);
-                    tokenIds = larger;
+                    long[] larger = ArrayPool<long>.Shared.Rent(Math.Max(packed.Length * 2, used + maxLength));
+                    packed.AsSpan(0, used).CopyTo(larger);
+                    ArrayPool<long>.Shared.Return(packed);
+                    packed = larger;
                 }
 
-                scratch.AsSpan(0, length).CopyTo(tokenIds.AsSpan(used));
+                string text = prompt is null ? texts[i] : string.Concat(prompt, texts[i]);
+                int length = _tokenizer.Tokenize(text, packed.AsSpan(used, maxLength), out truncated[i]);
                 offsets[i] = used;
                 lengths[i] = length;
                 used += length;
-                totalTokens += length;
             }
 
-            // Tokens → length-sorted batches → ONNX Runtime → pooling → vectors.
-            List<Batch> batches = BatchPlanner.Plan(lengths, _maxBatchTokens, _maxBatchSize, order);
-            using var runOptions = new RunOptions();
-            using CancellationTokenRegistration registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
-            foreach (Batch batch in batches)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                RunBatch(batch, order, offsets, lengths, tokenIds, firstPooled, runOptions, vectors, cancellationToken);
-            }
+            // An exact-size copy: the dispatcher may still read it after a cancelled caller has gone.
+            var request = new EmbeddingRequest(packed[..used], offsets, lengths, PromptTokenCount(prompt));
+            return (request, truncated, used);
         }
         finally
         {
-            ArrayPool<long>.Shared.Return(scratch);
-            ArrayPool<long>.Shared.Return(tokenIds);
+            ArrayPool<long>.Shared.Return(packed);
         }
+    }
 
+    private GeneratedEmbeddings<Embedding<float>> ToResult(EmbeddingRequest request, bool[] truncated, long totalTokens)
+    {
         KeyValuePair<string, object?> modelTag = new("model", ModelId);
         SentenceEmbeddingsTelemetry.Tokens.Add(totalTokens, modelTag);
         int truncations = truncated.Count(t => t);
@@ -244,6 +230,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             SentenceEmbeddingsTelemetry.Truncations.Add(truncations, modelTag);
         }
 
+        int count = request.Lengths.Length;
         var result = new GeneratedEmbeddings<Embedding<float>>(count)
         {
             Usage = new UsageDetails { InputTokenCount = totalTokens, TotalTokenCount = totalTokens },
@@ -251,13 +238,13 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         DateTimeOffset createdAt = DateTimeOffset.UtcNow;
         for (int i = 0; i < count; i++)
         {
-            result.Add(new Embedding<float>(vectors[i])
+            result.Add(new Embedding<float>(request.Vectors[i])
             {
                 ModelId = ModelId,
                 CreatedAt = createdAt,
                 AdditionalProperties = new AdditionalPropertiesDictionary
                 {
-                    [TokenCountPropertyName] = lengths[i],
+                    [TokenCountPropertyName] = request.Lengths[i],
                     [TruncatedPropertyName] = truncated[i],
                 },
             });
@@ -266,71 +253,66 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         return result;
     }
 
-    private void RunBatch(Batch batch, int[] order, int[] offsets, int[] lengths, long[] tokenIds, int firstPooled, RunOptions runOptions, float[][] vectors, CancellationToken cancellationToken)
+    /// <summary>Runs one batch on the dispatcher thread: pads it into the reused buffers, runs the model, pools each text's vector.</summary>
+    private void RunBatch(ReadOnlySpan<PendingText> batch, int sequenceLength)
     {
-        int sequenceLength = batch.SequenceLength;
-        int cells = batch.Count * sequenceLength;
+        int cells = batch.Length * sequenceLength;
         int hidden = _encoder.HiddenSize;
-        int outputSize = _encoder.OutputKind == ModelOutputKind.TokenEmbeddings ? cells * hidden : batch.Count * hidden;
-        long[] inputIds = ArrayPool<long>.Shared.Rent(cells);
-        long[] attentionMask = ArrayPool<long>.Shared.Rent(cells);
-        long[] tokenTypeIds = ArrayPool<long>.Shared.Rent(cells);
-        float[] output = ArrayPool<float>.Shared.Rent(outputSize);
-        try
+        int outputSize = _encoder.OutputKind == ModelOutputKind.TokenEmbeddings ? cells * hidden : batch.Length * hidden;
+        Grow(ref _inputIds, cells);
+        Grow(ref _attentionMask, cells);
+        Grow(ref _tokenTypeIds, cells);
+        Grow(ref _output, outputSize);
+
+        _inputIds.AsSpan(0, cells).Fill(_tokenizer.PaddingTokenId);
+        _attentionMask.AsSpan(0, cells).Clear();
+        for (int row = 0; row < batch.Length; row++)
         {
-            Array.Fill(inputIds, _tokenizer.PaddingTokenId, 0, cells);
-            Array.Clear(attentionMask, 0, cells);
-            Array.Clear(tokenTypeIds, 0, cells);
-            for (int row = 0; row < batch.Count; row++)
-            {
-                int item = order[batch.Start + row];
-                tokenIds.AsSpan(offsets[item], lengths[item]).CopyTo(inputIds.AsSpan(row * sequenceLength));
-                attentionMask.AsSpan(row * sequenceLength, lengths[item]).Fill(1);
-            }
-
-            long started = Stopwatch.GetTimestamp();
-            try
-            {
-                _encoder.Run(inputIds, attentionMask, tokenTypeIds, batch.Count, sequenceLength, runOptions, output.AsSpan(0, outputSize));
-            }
-            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(cancellationToken);
-            }
-
-            KeyValuePair<string, object?> model = new("model", ModelId);
-            SentenceEmbeddingsTelemetry.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
-            SentenceEmbeddingsTelemetry.BatchSize.Record(batch.Count, model);
-
-            for (int row = 0; row < batch.Count; row++)
-            {
-                int item = order[batch.Start + row];
-                float[] vector = new float[Dimensions];
-                if (_encoder.OutputKind == ModelOutputKind.SentenceEmbedding)
-                {
-                    output.AsSpan(row * hidden, hidden).CopyTo(vector);
-                }
-                else
-                {
-                    ReadOnlySpan<float> tokens = output.AsSpan(row * sequenceLength * hidden, sequenceLength * hidden);
-                    int pooledFrom = _folder.Pooling.IncludePrompt ? 0 : Math.Min(firstPooled, lengths[item]);
-                    TokenPooler.Pool(tokens, hidden, lengths[item], pooledFrom, _folder.Pooling, vector);
-                }
-
-                if (_folder.Normalize)
-                {
-                    TokenPooler.NormalizeL2(vector);
-                }
-
-                vectors[item] = vector;
-            }
+            EmbeddingRequest request = batch[row].Request;
+            int index = batch[row].Index;
+            int length = request.Lengths[index];
+            request.TokenIds.AsSpan(request.Offsets[index], length).CopyTo(_inputIds.AsSpan(row * sequenceLength));
+            _attentionMask.AsSpan(row * sequenceLength, length).Fill(1);
         }
-        finally
+
+        long started = Stopwatch.GetTimestamp();
+        _encoder.Run(_inputIds, _attentionMask, _tokenTypeIds, batch.Length, sequenceLength, _runOptions, _output.AsMemory(0, outputSize));
+        KeyValuePair<string, object?> model = new("model", ModelId);
+        SentenceEmbeddingsTelemetry.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
+        SentenceEmbeddingsTelemetry.BatchSize.Record(batch.Length, model);
+
+        for (int row = 0; row < batch.Length; row++)
         {
-            ArrayPool<long>.Shared.Return(inputIds);
-            ArrayPool<long>.Shared.Return(attentionMask);
-            ArrayPool<long>.Shared.Return(tokenTypeIds);
-            ArrayPool<float>.Shared.Return(output);
+            EmbeddingRequest request = batch[row].Request;
+            int index = batch[row].Index;
+            int length = request.Lengths[index];
+            float[] vector = new float[Dimensions];
+            if (_encoder.OutputKind == ModelOutputKind.SentenceEmbedding)
+            {
+                _output.AsSpan(row * hidden, hidden).CopyTo(vector);
+            }
+            else
+            {
+                ReadOnlySpan<float> tokens = _output.AsSpan(row * sequenceLength * hidden, sequenceLength * hidden);
+                int pooledFrom = _folder.Pooling.IncludePrompt ? 0 : Math.Min(request.FirstPooled, length);
+                TokenPooler.Pool(tokens, hidden, length, pooledFrom, _folder.Pooling, vector);
+            }
+
+            if (_folder.Normalize)
+            {
+                TokenPooler.NormalizeL2(vector);
+            }
+
+            request.Vectors[index] = vector;
+        }
+    }
+
+    private static void Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            // Token type ids stay zero: a fresh array is cleared, and nothing else writes to it.
+            buffer = new T[Math.Max(length, buffer.Length * 2)];
         }
     }
 

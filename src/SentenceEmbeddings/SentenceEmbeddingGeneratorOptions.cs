@@ -23,6 +23,18 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <value>The default is 64.</value>
     public int MaxBatchSize { get; set; } = 64;
 
+    /// <summary>Gets or sets the most texts that may wait in the generator's queue; a single call larger than this still runs when the queue is empty.</summary>
+    /// <value>The default is 65,536.</value>
+    public int MaxQueuedTexts { get; set; } = 65_536;
+
+    /// <summary>Gets or sets what a call does when the queue is full.</summary>
+    /// <value>The default is <see cref="QueueFullMode.Wait"/>.</value>
+    public QueueFullMode QueueFullMode { get; set; } = QueueFullMode.Wait;
+
+    /// <summary>Gets or sets how long a batch that is not full may wait for texts of concurrent calls before it runs.</summary>
+    /// <value>The default is <see cref="TimeSpan.Zero"/>: a lone call runs at once, and calls that arrive while a batch runs join the next.</value>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Gets or sets the number of threads ONNX Runtime uses inside one run.</summary>
     /// <value>The default is 0: ONNX Runtime's choice, one per physical core.</value>
     public int IntraOpNumThreads { get; set; }
@@ -43,5 +55,15 @@ public sealed class SentenceEmbeddingGeneratorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchTokens, 1, nameof(MaxBatchTokens));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpNumThreads, nameof(IntraOpNumThreads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedTexts, 1, nameof(MaxQueuedTexts));
+        if (MaxBatchDelay < TimeSpan.Zero || MaxBatchDelay > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchDelay), MaxBatchDelay, "MaxBatchDelay must be between zero and one second.");
+        }
+
+        if (!Enum.IsDefined(QueueFullMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueueFullMode), QueueFullMode, "QueueFullMode must be Wait or Fail.");
+        }
     }
 }

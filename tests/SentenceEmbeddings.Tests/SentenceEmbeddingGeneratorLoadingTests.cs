@@ -67,7 +67,14 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxBatchTokens = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxBatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { IntraOpNumThreads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxQueuedTexts = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxBatchDelay = TimeSpan.FromSeconds(2) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { QueueFullMode = (QueueFullMode)7 }));
         Assert.Throws<ArgumentException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { PromptName = "query" }));
+
+        // all-MiniLM-L6-v2 has 512 positions (config.json): a longer limit would fail inside ONNX Runtime on long texts.
+        ArgumentOutOfRangeException tooLong = Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxSequenceLength = 513 }));
+        Assert.Contains("512 positions", tooLong.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,5 +127,8 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Equal(64, options.MaxBatchSize);
         Assert.Equal(0, options.IntraOpNumThreads);
         Assert.Null(options.PromptName);
+        Assert.Equal(65_536, options.MaxQueuedTexts);
+        Assert.Equal(QueueFullMode.Wait, options.QueueFullMode);
+        Assert.Equal(TimeSpan.Zero, options.MaxBatchDelay);
     }
 }

@@ -223,4 +223,32 @@ public sealed class SentenceEmbeddingGeneratorTests(GeneratorFixture models)
 
     private (SentenceEmbeddingGenerator Generator, ReferenceFile Reference) Pick(string model) =>
         model == "minilm" ? (models.MiniLM, ReferenceData.MiniLM) : (models.Arctic, ReferenceData.Arctic);
+
+    [Fact]
+    public async Task GenerateAsync_64ConcurrentSingleTextCallers_GetTheirOwnSingleCallVectors()
+    {
+        string[] texts = [.. File.ReadAllLines(Path.Combine(TestModels.Assets, "data", "corpus", "short.txt")).Take(48), .. File.ReadAllLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(16)];
+        var alone = new ReadOnlyMemory<float>[texts.Length];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            alone[i] = await models.MiniLM.GenerateVectorAsync(texts[i]);
+        }
+
+        using var start = new ManualResetEventSlim();
+        Task<ReadOnlyMemory<float>>[] calls = [.. texts.Select(text => Task.Run(() =>
+        {
+            start.Wait();
+            return models.MiniLM.GenerateVectorAsync(text);
+        }))];
+        start.Set();
+        ReadOnlyMemory<float>[] merged = await Task.WhenAll(calls);
+
+        float worst = 0;
+        for (int i = 0; i < texts.Length; i++)
+        {
+            worst = Math.Max(worst, VectorMath.MaxAbsDifference(alone[i].Span, merged[i].Span));
+        }
+
+        Assert.True(worst <= 1e-5f, $"max abs difference {worst}");
+    }
 }

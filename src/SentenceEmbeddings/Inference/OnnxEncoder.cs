@@ -74,17 +74,18 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
-    /// <summary>Runs one padded batch and returns the chosen output as floats.</summary>
+    /// <summary>Runs one padded batch and writes the chosen output into <paramref name="output"/>.</summary>
     /// <param name="inputIds">The token ids, <c>[batchSize, sequenceLength]</c>, padded.</param>
     /// <param name="attentionMask">1 for real tokens, 0 for padding, same shape.</param>
     /// <param name="tokenTypeIds">Zeros, same shape (only passed when the model takes them).</param>
     /// <param name="batchSize">The number of sequences.</param>
     /// <param name="sequenceLength">The padded length.</param>
     /// <param name="runOptions">The run options, whose <c>Terminate</c> flag cancels the run.</param>
-    /// <param name="output">Receives the output, <c>[batchSize, sequenceLength, HiddenSize]</c> or <c>[batchSize, HiddenSize]</c>; its length must fit.</param>
-    public void Run(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Span<float> output)
+    /// <param name="output">Receives the output, <c>[batchSize, sequenceLength, HiddenSize]</c> or <c>[batchSize, HiddenSize]</c>, exactly that long.</param>
+    public void Run(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
     {
         long[] shape = [batchSize, sequenceLength];
+        int cells = batchSize * sequenceLength;
         OrtValue[] inputs = new OrtValue[_inputNames.Length];
         try
         {
@@ -96,23 +97,26 @@ internal sealed class OnnxEncoder : IDisposable
                     AttentionMask => attentionMask,
                     _ => tokenTypeIds,
                 };
-                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..(batchSize * sequenceLength)], shape);
+                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..cells], shape);
             }
 
-            using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
-            OrtValue result = results[0];
             if (_outputIsFloat16)
             {
-                ReadOnlySpan<Float16> values = result.GetTensorDataAsSpan<Float16>();
+                using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+                ReadOnlySpan<Float16> values = results[0].GetTensorDataAsSpan<Float16>();
+                Span<float> destination = output.Span;
                 for (int i = 0; i < values.Length; i++)
                 {
-                    output[i] = (float)values[i];
+                    destination[i] = (float)values[i];
                 }
+
+                return;
             }
-            else
-            {
-                result.GetTensorDataAsSpan<float>().CopyTo(output);
-            }
+
+            // ONNX Runtime writes straight into our buffer: no output tensor is allocated per run.
+            long[] outputShape = OutputKind == ModelOutputKind.TokenEmbeddings ? [batchSize, sequenceLength, HiddenSize] : [batchSize, HiddenSize];
+            using OrtValue result = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape);
+            _session.Run(runOptions, _inputNames, inputs, _outputNames, [result]);
         }
         finally
         {

@@ -35,6 +35,9 @@ internal sealed class ModelFolder
     /// <summary>Gets the prompt used when the caller names none, if the model has one.</summary>
     public string? DefaultPromptName { get; private init; }
 
+    /// <summary>Gets the number of positions the model can take (<c>config.json</c> <c>max_position_embeddings</c>), if known.</summary>
+    public int? MaxPositionEmbeddings { get; private init; }
+
     /// <summary>Gets the model id recorded in <c>config.json</c> (<c>_name_or_path</c>), if any.</summary>
     public string? ConfigModelName { get; private init; }
 
@@ -85,6 +88,7 @@ internal sealed class ModelFolder
             Prompts = prompts,
             DefaultPromptName = defaultPromptName,
             ConfigModelName = GetString(modelConfig?["_name_or_path"], full, "config.json", "_name_or_path"),
+            MaxPositionEmbeddings = GetInt(modelConfig?["max_position_embeddings"], full, "config.json", "max_position_embeddings"),
         };
     }
 

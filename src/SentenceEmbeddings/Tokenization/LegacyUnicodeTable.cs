@@ -13,8 +13,7 @@ namespace SentenceEmbeddings.Tokenization;
 /// <para>
 /// <see cref="PackedRanges"/> was generated from the npm packages <c>@unicode/unicode-8.0.0</c> and <c>@unicode/unicode-9.0.0</c>
 /// 2.0.7 (General_Category and White_Space code point lists): one entry per run of code points with equal
-/// <see cref="LegacyUnicodeFlags"/>, packed as <c>start &lt;&lt; 8 | flags</c>. The tests check it against the HuggingFace oracle
-/// for every code point and against .NET's own Unicode data.
+/// <see cref="LegacyUnicodeFlags"/>, packed as <c>start &lt;&lt; 8 | flags</c>. The tests compare every code point with the HuggingFace oracle.
 /// </para>
 /// </remarks>
 internal static class LegacyUnicodeTable

@@ -78,16 +78,7 @@ internal static class WordPieceTokenizerLoader
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
         AddAddedTokens(configuration.ConfigPath, configuration.AddedTokens, vocabulary, added);
 
-        // The special tokens are added tokens too, matched in the raw text; one missing from the vocabulary is skipped.
-        foreach (string key in TokenizerConfiguration.SpecialTokenKeys)
-        {
-            AddIfKnown(configuration.GetSpecialToken(key) ?? DefaultSpecialToken(key), vocabulary, added);
-        }
-
-        foreach (string token in configuration.AdditionalSpecialTokens)
-        {
-            AddIfKnown(token, vocabulary, added);
-        }
+        AddSpecialTokens(configuration, vocabulary, added, withDefaults: true);
 
         int unknownId = RequireToken(path, vocabulary, added, "unk_token", configuration.GetSpecialToken("unk_token") ?? "[UNK]");
         return new WordPieceTokenizer(
@@ -150,6 +141,9 @@ internal static class WordPieceTokenizerLoader
         {
             AddAddedTokens(path, addedTokens.EnumerateArray().Select(token => TokenizerJson.ReadAddedToken(path, token, null)), vocabulary, added);
         }
+
+        // transformers adds the configured special tokens that tokenizer.json does not list, as sentence-transformers sees them.
+        AddSpecialTokens(configuration, vocabulary, added, withDefaults: false);
 
         (string? postProcessorCls, string? postProcessorSep) = ReadPostProcessorTokens(path, root);
         string? paddingToken = root.TryGetProperty("padding", out JsonElement padding) && padding.ValueKind == JsonValueKind.Object
@@ -261,6 +255,24 @@ internal static class WordPieceTokenizerLoader
         added.TryGetValue(token, out int id) || vocabulary.TryGetId(token, out id)
             ? id
             : throw TokenizerJson.Invalid(path, $"its {key} '{token}' is neither in the vocabulary nor an added token.");
+
+    // The special tokens are added tokens too, matched in the raw text; one missing from the vocabulary is skipped.
+    private static void AddSpecialTokens(
+        TokenizerConfiguration configuration, WordPieceVocabulary vocabulary, Dictionary<string, int> added, bool withDefaults)
+    {
+        foreach (string key in TokenizerConfiguration.SpecialTokenKeys)
+        {
+            if ((configuration.GetSpecialToken(key) ?? (withDefaults ? DefaultSpecialToken(key) : null)) is { } token)
+            {
+                AddIfKnown(token, vocabulary, added);
+            }
+        }
+
+        foreach (string token in configuration.AdditionalSpecialTokens)
+        {
+            AddIfKnown(token, vocabulary, added);
+        }
+    }
 
     private static void AddIfKnown(string token, WordPieceVocabulary vocabulary, Dictionary<string, int> added)
     {

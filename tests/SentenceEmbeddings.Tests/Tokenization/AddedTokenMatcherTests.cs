@@ -2,6 +2,7 @@ using SentenceEmbeddings.Tokenization;
 
 namespace SentenceEmbeddings.Tests.Tokenization;
 
+/// <summary>Checks that added tokens are found leftmost-longest and that the search stays inside its window.</summary>
 public sealed class AddedTokenMatcherTests
 {
     private static readonly AddedTokenMatcher Matcher = new(

@@ -3,6 +3,7 @@ using SentenceEmbeddings.Tokenization;
 
 namespace SentenceEmbeddings.Tests.Tokenization;
 
+/// <summary>Checks the old-Unicode character table and the assumptions the encoder makes about NFD.</summary>
 public sealed class LegacyUnicodeTableTests
 {
     [Theory]
@@ -49,6 +50,27 @@ public sealed class LegacyUnicodeTableTests
         for (int i = 1; i < ranges.Length; i++)
         {
             Assert.True(ranges[i] >> 8 > ranges[i - 1] >> 8, $"entry {i} is out of order");
+        }
+    }
+
+    [Fact]
+    public void EveryAssignedNonMark_IsAnNfdStarter()
+    {
+        // The encoder normalizes per "starter + following marks"; that is exact only if NFD never moves a non-mark.
+        for (int codePoint = 0x20; codePoint <= 0x10FFFF; codePoint++)
+        {
+            if ((LegacyUnicodeTable.GetFlags(codePoint) & (LegacyUnicodeFlags.Unassigned | LegacyUnicodeFlags.Mark | LegacyUnicodeFlags.Surrogate)) != 0)
+            {
+                continue;
+            }
+
+            // U+0345 has the highest combining class (240): a non-starter after it would be moved in front of it.
+            string character = char.ConvertFromUtf32(codePoint);
+            string whole = ("a\u0345" + character).Normalize(NormalizationForm.FormD);
+            if (whole != "a\u0345" + character.Normalize(NormalizationForm.FormD))
+            {
+                Assert.Fail($"U+{codePoint:X4} is not a mark but NFD reorders it.");
+            }
         }
     }
 

@@ -13,13 +13,13 @@ internal static class TokenizationAssets
 
     public static string ArcticGoldenFile { get; } = Path.Combine(AppContext.BaseDirectory, "assets", "reference", "arctic-embed-xs.golden.json");
 
-    /// <summary>Gets the names of the corpora under assets/tokenization, copies of the repository's assets/data files.</summary>
-    public static IReadOnlyList<string> CorpusNames { get; } = ["stsb-test.tsv", "sts-zh-test.tsv", "short.txt", "long.txt", "zh.txt"];
+    /// <summary>Gets the corpora, as paths under the repository's assets/data (linked into the test output).</summary>
+    public static IReadOnlyList<string> CorpusNames { get; } = ["stsb/test.tsv", "sts-zh/test.tsv", "corpus/short.txt", "corpus/long.txt", "corpus/zh.txt"];
 
     /// <summary>Reads a corpus: one text per line, or both sentences of each row of a <c>score\tsentence1\tsentence2</c> file.</summary>
     public static IReadOnlyList<string> ReadCorpus(string name)
     {
-        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "assets", "tokenization", name));
+        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "assets", "data", name));
         if (!name.EndsWith(".tsv", StringComparison.Ordinal))
         {
             return lines;

@@ -51,7 +51,7 @@ public sealed class WordPieceOracleTests(HuggingFaceOracleFixture fixture)
         }
 
         Assert.True(mismatches == 0, $"{mismatches} mismatches:{Environment.NewLine}{report}");
-        if (corpus == "long.txt")
+        if (corpus == "corpus/long.txt")
         {
             Assert.True(truncatedTexts > 0, "long.txt has paragraphs over 256 tokens, so some must be truncated.");
         }

@@ -4,6 +4,7 @@ using SentenceEmbeddings.Tokenization;
 
 namespace SentenceEmbeddings.Tests.Tokenization;
 
+/// <summary>Checks the tokenizer against the golden reference files, hand-picked HuggingFace ids, loading rules, limits and its no-allocation promise.</summary>
 public sealed class WordPieceTokenizerTests
 {
     private static readonly Lazy<WordPieceTokenizer> MiniLM = new(() => WordPieceTokenizer.Load(TokenizationAssets.MiniLMDirectory));
@@ -104,7 +105,7 @@ public sealed class WordPieceTokenizerTests
     public void Encode_TenMegabyteText_StopsReadingOnceTheIdsAreFull()
     {
         // Chinese text is the slowest to tokenize in full (over a second for 10 MB); a truncated encode reads a few thousand chars.
-        string line = string.Concat(TokenizationAssets.ReadCorpus("zh.txt"));
+        string line = string.Concat(TokenizationAssets.ReadCorpus("corpus/zh.txt"));
         var builder = new StringBuilder(10_000_000 + line.Length);
         while (builder.Length < 10_000_000)
         {
@@ -330,7 +331,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Encode_ManyThreadsAtOnce_GiveTheSameIdsAsOneThread()
     {
-        IReadOnlyList<string> texts = TokenizationAssets.ReadCorpus("stsb-test.tsv");
+        IReadOnlyList<string> texts = TokenizationAssets.ReadCorpus("stsb/test.tsv");
         long[][] expected = [.. texts.Select(text => HuggingFaceOracle.Encode(MiniLM.Value, text, new long[256]))];
 
         int mismatches = 0;
@@ -354,7 +355,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Encode_CorpusAfterWarmUp_AllocatesNothing()
     {
-        string[] texts = [.. TokenizationAssets.ReadCorpus("short.txt"), .. TokenizationAssets.ReadCorpus("zh.txt"), new string('x', 5_000)];
+        string[] texts = [.. TokenizationAssets.ReadCorpus("corpus/short.txt"), .. TokenizationAssets.ReadCorpus("corpus/zh.txt"), new string('x', 5_000)];
         WordPieceTokenizer tokenizer = MiniLM.Value;
         long[] ids = new long[256];
         foreach (string text in texts)

@@ -1,0 +1,199 @@
+using SentenceEmbeddings.Batching;
+
+namespace SentenceEmbeddings.Tests.Batching;
+
+public sealed class BatchSchedulerTests
+{
+    [Fact]
+    public void LongestFirst_SortsByLengthWithTiesInInputOrder()
+    {
+        int[] order = new int[5];
+
+        LengthOrder.LongestFirst([5, 9, 5, 2, 9], order);
+
+        Assert.Equal([1, 4, 0, 2, 3], order);
+    }
+
+    [Fact]
+    public async Task RunAsync_LoneRequest_RunsLongestFirstWithinBudget()
+    {
+        var batches = new List<(int[] Lengths, int SequenceLength)>();
+        using var scheduler = new BatchScheduler((batch, length) => batches.Add(([.. batch.ToArray().Select(t => t.Length)], length)), maxBatchTokens: 200, maxBatchSize: 64, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+
+        await scheduler.RunAsync(Request(100, 10, 10, 10, 10, 10, 100, 50), CancellationToken.None);
+
+        Assert.Equal([[100, 100], [50, 10, 10, 10], [10, 10]], batches.Select(b => b.Lengths));
+        Assert.Equal([100, 50, 10], batches.Select(b => b.SequenceLength));
+        Assert.All(batches, b => Assert.True(b.Lengths.Length * b.SequenceLength <= 200));
+    }
+
+    [Fact]
+    public async Task RunAsync_TextLongerThanBudget_GetsItsOwnBatch_AndMaxBatchSizeHolds()
+    {
+        var sizes = new List<int>();
+        using var scheduler = new BatchScheduler((batch, _) => sizes.Add(batch.Length), maxBatchTokens: 100, maxBatchSize: 4, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+
+        await scheduler.RunAsync(Request(512, 3, 3, 3, 3, 3, 3), CancellationToken.None);
+
+        Assert.Equal([1, 4, 2], sizes);
+    }
+
+    [Fact]
+    public async Task RunAsync_CallsArrivingDuringABatch_ShareTheNextBatch()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var batches = new List<HashSet<EmbeddingRequest>>();
+        using var scheduler = new BatchScheduler(
+            (batch, _) =>
+            {
+                batches.Add([.. batch.ToArray().Select(t => t.Request)]);
+                if (batches.Count == 1)
+                {
+                    firstBatchRunning.Set();
+                    releaseFirstBatch.Wait();
+                }
+            },
+            maxBatchTokens: 1000,
+            maxBatchSize: 64,
+            maxQueuedTexts: 1000,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+
+        Task first = scheduler.RunAsync(Request(5), CancellationToken.None);
+        firstBatchRunning.Wait();
+        EmbeddingRequest[] late = [Request(7), Request(3), Request(4, 4)];
+        Task[] lateCalls = [.. late.Select(r => scheduler.RunAsync(r, CancellationToken.None))];
+        await Task.Delay(50);
+        releaseFirstBatch.Set();
+        await Task.WhenAll([first, .. lateCalls]);
+
+        Assert.Equal(2, batches.Count);
+        Assert.Equal(late.ToHashSet(), batches[1]);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileQueued_LeavesTheQueue()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var seen = new List<EmbeddingRequest>();
+        using var scheduler = new BatchScheduler(
+            (batch, _) =>
+            {
+                seen.AddRange(batch.ToArray().Select(t => t.Request));
+                firstBatchRunning.Set();
+                releaseFirstBatch.Wait();
+            },
+            maxBatchTokens: 1000,
+            maxBatchSize: 1,
+            maxQueuedTexts: 1000,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task first = scheduler.RunAsync(Request(5), CancellationToken.None);
+        firstBatchRunning.Wait();
+        using var cancellation = new CancellationTokenSource();
+        EmbeddingRequest cancelled = Request(6, 6, 6);
+        Task queued = scheduler.RunAsync(cancelled, cancellation.Token);
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        releaseFirstBatch.Set();
+        await first;
+        await scheduler.RunAsync(Request(1), CancellationToken.None);
+
+        Assert.DoesNotContain(cancelled, seen);
+    }
+
+    [Fact]
+    public async Task RunAsync_QueueFullInFailMode_ThrowsEmbeddingQueueFullException()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        using var failing = new BatchScheduler(
+            (_, _) =>
+            {
+                firstBatchRunning.Set();
+                releaseFirstBatch.Wait();
+            },
+            1000,
+            maxBatchSize: 1,
+            maxQueuedTexts: 2,
+            QueueFullMode.Fail,
+            TimeSpan.Zero);
+        Task running = failing.RunAsync(Request(1), CancellationToken.None);
+        firstBatchRunning.Wait();
+        Task queued = failing.RunAsync(Request(1, 1), CancellationToken.None);
+
+        EmbeddingQueueFullException exception = await Assert.ThrowsAsync<EmbeddingQueueFullException>(() => failing.RunAsync(Request(1), CancellationToken.None));
+        Assert.Contains("2 texts waiting", exception.Message, StringComparison.Ordinal);
+
+        releaseFirstBatch.Set();
+        await Task.WhenAll(running, queued);
+    }
+
+    [Fact]
+    public async Task RunAsync_QueueFullInWaitMode_RunsOnceThereIsRoom()
+    {
+        using var releaseBatches = new ManualResetEventSlim();
+        using var waiting = new BatchScheduler((_, _) => releaseBatches.Wait(), 1000, maxBatchSize: 1, maxQueuedTexts: 2, QueueFullMode.Wait, TimeSpan.Zero);
+        Task[] calls = [waiting.RunAsync(Request(1), CancellationToken.None), waiting.RunAsync(Request(1, 1), CancellationToken.None)];
+
+        Task third = waiting.RunAsync(Request(1, 1), CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(third.IsCompleted);
+
+        releaseBatches.Set();
+        await Task.WhenAll([.. calls, third]);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunnerThrows_FailsTheCallWithThatException()
+    {
+        using var scheduler = new BatchScheduler((_, _) => throw new InvalidOperationException("model broke"), 1000, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+
+        InvalidOperationException exception = await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunAsync(Request(3), CancellationToken.None));
+
+        Assert.Equal("model broke", exception.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunAsync(Request(3), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Dispose_FailsQueuedCallsWithObjectDisposedException()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var scheduler = new BatchScheduler(
+            (_, _) =>
+            {
+                firstBatchRunning.Set();
+                releaseFirstBatch.Wait();
+            },
+            1000,
+            maxBatchSize: 1,
+            1000,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task running = scheduler.RunAsync(Request(1), CancellationToken.None);
+        firstBatchRunning.Wait();
+        Task queued = scheduler.RunAsync(Request(1), CancellationToken.None);
+
+        Task disposing = Task.Run(scheduler.Dispose);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued);
+        releaseFirstBatch.Set();
+        await disposing;
+        await running;
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => scheduler.RunAsync(Request(1), CancellationToken.None));
+    }
+
+    private static EmbeddingRequest Request(params int[] lengths)
+    {
+        int[] offsets = new int[lengths.Length];
+        for (int i = 1; i < lengths.Length; i++)
+        {
+            offsets[i] = offsets[i - 1] + lengths[i - 1];
+        }
+
+        return new EmbeddingRequest(new long[lengths.Sum()], offsets, lengths, firstPooled: 0);
+    }
+}
