@@ -61,6 +61,6 @@ switch ($Target) {
         Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' @Rest
     }
     'bench-quick' {
-        Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' --job Dry @Rest
+        Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' --quick @Rest
     }
 }

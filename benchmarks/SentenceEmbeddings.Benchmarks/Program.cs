@@ -1,3 +1,11 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(SentenceEmbeddings.Benchmarks.Corpus).Assembly).Run(args);
+// The default job for every class that names none: one process, one warm-up, five measured iterations (whole-corpus
+// operations take seconds each on a 2-core machine). --quick: one measured iteration, to see everything run in minutes.
+bool quick = args.Contains("--quick");
+string[] rest = [.. args.Where(a => a != "--quick")];
+Job job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(quick ? 1 : 5);
+IConfig config = DefaultConfig.Instance.AddJob(job.AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(SentenceEmbeddings.Benchmarks.Corpus).Assembly).Run(rest, config);

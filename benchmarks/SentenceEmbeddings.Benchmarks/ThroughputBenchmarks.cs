@@ -6,7 +6,6 @@ namespace SentenceEmbeddings.Benchmarks;
 
 /// <summary>Whole-corpus throughput: the library as a user calls it, beside a raw ONNX Runtime loop over pre-tokenized, length-sorted batches of 32.</summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class ThroughputBenchmarks
 {
     private SentenceEmbeddingGenerator _generator = null!;

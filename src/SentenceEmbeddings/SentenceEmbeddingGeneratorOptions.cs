@@ -16,8 +16,9 @@ public sealed class SentenceEmbeddingGeneratorOptions
     public int? MaxSequenceLength { get; set; }
 
     /// <summary>Gets or sets the most padded tokens (texts × padded length) that go through the model in one run.</summary>
-    /// <value>The default is 8192. Larger batches of long texts cost memory without running faster on a CPU.</value>
-    public int MaxBatchTokens { get; set; } = 8192;
+    /// <value>The default is 4096 (16 texts of 256 tokens). Larger batches of long texts cost memory (attention grows with the
+    /// square of the length) without running faster on a CPU.</value>
+    public int MaxBatchTokens { get; set; } = 4096;
 
     /// <summary>Gets or sets the most texts that go through the model in one run.</summary>
     /// <value>The default is 64.</value>
