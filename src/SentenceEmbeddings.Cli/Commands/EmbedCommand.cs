@@ -71,9 +71,7 @@ internal static class EmbedCommand
         GeneratedEmbeddings<Embedding<float>> embeddings = await generator.GenerateAsync(chunk.Select(r => r.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < chunk.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WritePropertyName("id");
-            writer.WriteRawValue(chunk[i].RawId, skipInputValidation: true);
+            JsonLines.StartRecord(writer, chunk[i]);
             writer.WriteStartArray("embedding");
             foreach (float value in embeddings[i].Vector.Span)
             {
@@ -83,19 +81,10 @@ internal static class EmbedCommand
             writer.WriteEndArray();
             if (withTokens)
             {
-                writer.WriteStartArray("token_ids");
-                foreach (long id in generator.Tokenizer.Tokenize(chunk[i].Text))
-                {
-                    writer.WriteNumberValue(id);
-                }
-
-                writer.WriteEndArray();
+                JsonLines.WriteTokenIds(writer, generator.Tokenizer.Tokenize(chunk[i].Text));
             }
 
-            writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            stream.WriteByte((byte)'\n');
-            writer.Reset();
+            await JsonLines.EndRecordAsync(writer, stream, cancellationToken).ConfigureAwait(false);
         }
 
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,35 @@ internal static class JsonLines
     /// <summary>Opens the output file, or standard output when none is given.</summary>
     public static Stream OpenOutput(FileInfo? output) => output is null ? Console.OpenStandardOutput() : File.Create(output.FullName);
 
+    /// <summary>Starts an output record: <c>{"id": …</c> with the id exactly as it was read.</summary>
+    public static void StartRecord(Utf8JsonWriter writer, InputRecord record)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("id");
+        writer.WriteRawValue(record.RawId, skipInputValidation: true);
+    }
+
+    /// <summary>Writes <c>"token_ids": […]</c>.</summary>
+    public static void WriteTokenIds(Utf8JsonWriter writer, ReadOnlySpan<long> ids)
+    {
+        writer.WriteStartArray("token_ids");
+        foreach (long id in ids)
+        {
+            writer.WriteNumberValue(id);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Ends an output record and its line.</summary>
+    public static async Task EndRecordAsync(Utf8JsonWriter writer, Stream stream, CancellationToken cancellationToken)
+    {
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        stream.WriteByte((byte)'\n');
+        writer.Reset();
+    }
+
     /// <summary>Reads the next input record, skipping blank lines.</summary>
     /// <returns>The record, or <see langword="null"/> at the end of the input.</returns>
     /// <exception cref="InvalidDataException">A line is not a JSON object with a string <c>text</c>.</exception>

@@ -33,20 +33,9 @@ internal static class TokenizeCommand
                 while (await JsonLines.ReadAsync(reader, lineNumber, cancellationToken).ConfigureAwait(false) is { } record)
                 {
                     lineNumber = record.LineNumber;
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("id");
-                    writer.WriteRawValue(record.RawId, skipInputValidation: true);
-                    writer.WriteStartArray("token_ids");
-                    foreach (long id in tokenizer.Tokenize(record.Text))
-                    {
-                        writer.WriteNumberValue(id);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    stream.WriteByte((byte)'\n');
-                    writer.Reset();
+                    JsonLines.StartRecord(writer, record);
+                    JsonLines.WriteTokenIds(writer, tokenizer.Tokenize(record.Text));
+                    await JsonLines.EndRecordAsync(writer, stream, cancellationToken).ConfigureAwait(false);
                 }
 
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
