@@ -5,6 +5,10 @@ var root = new RootCommand("Sentence embeddings in-process with ONNX Runtime: th
 {
     EmbedCommand.Create(),
     TokenizeCommand.Create(),
+    DownloadCommand.Create(),
+    ListCommand.CreateList(),
+    ListCommand.CreateInfo(),
+    SimilarityCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

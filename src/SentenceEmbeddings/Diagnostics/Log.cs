@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "Preloading tiers {Tiers}")]
     public static partial void Preloading(ILogger logger, string tiers);
+
+    [LoggerMessage(7, LogLevel.Information, "Downloading tier '{Tier}' ({ModelId}) from the hub into {Cache}")]
+    public static partial void Downloading(ILogger logger, string tier, string modelId, string cache);
 }

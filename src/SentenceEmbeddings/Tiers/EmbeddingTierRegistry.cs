@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SentenceEmbeddings.Diagnostics;
+using SentenceEmbeddings.Hub;
 
 namespace SentenceEmbeddings.Tiers;
 
@@ -22,6 +23,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
     private readonly ILogger _logger;
     private readonly int _maxLoadedModels;
     private readonly long? _maxMemoryBytes;
+    private readonly SentenceEmbeddingsOptions _options;
     private readonly Lock _gate = new();
     private bool _disposed;
 
@@ -51,6 +53,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _maxLoadedModels = options.MaxLoadedModels;
         _maxMemoryBytes = options.MaxMemoryBytes;
+        _options = options;
     }
 
     /// <summary>Gets every tier, the four defaults first.</summary>
@@ -265,7 +268,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
     private LoadedModel Load(EmbeddingTier tier)
     {
         var stopwatch = Stopwatch.StartNew();
-        string folder = _locator.Locate(tier);
+        string folder = LocateOrDownload(tier);
         var generator = new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions
         {
             ModelId = tier.ModelId,
@@ -288,6 +291,33 @@ public sealed class EmbeddingTierRegistry : IDisposable
         SentenceEmbeddingsTelemetry.LoadDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("tier", tier.Name));
         Log.ModelLoaded(_logger, tier.Name, tier.ModelId, folder, stopwatch.ElapsedMilliseconds);
         return new LoadedModel(tier, folder, generator, bytes);
+    }
+
+    private string LocateOrDownload(EmbeddingTier tier)
+    {
+        try
+        {
+            return _locator.Locate(tier);
+        }
+        catch (ModelNotFoundException) when (_options.AllowDownload)
+        {
+            var hub = new HubDownloadOptions { OnnxFile = tier.OnnxFile ?? "onnx/model.onnx" };
+            if (_options.HuggingFaceHubCache is { } cache)
+            {
+                hub.CacheDirectory = cache;
+            }
+
+            if (_options.HubEndpoint is { } endpoint)
+            {
+                hub.Endpoint = new Uri(endpoint);
+            }
+
+            // Load runs on a pool thread of its own; blocking it on the download keeps one load per tier.
+            using var downloader = new HubDownloader(hub);
+            Log.Downloading(_logger, tier.Name, tier.ModelId, hub.CacheDirectory);
+            downloader.DownloadAsync(tier.ModelId).GetAwaiter().GetResult();
+            return _locator.Locate(tier);
+        }
     }
 
     /// <summary>Picks the least recently used idle models to unload until the budget holds; call under the lock.</summary>

@@ -21,6 +21,14 @@ public sealed class SentenceEmbeddingsOptions
     /// <value>The default is <see langword="null"/>: <c>HF_HUB_CACHE</c>, else <c>HF_HOME/hub</c>, else <c>~/.cache/huggingface/hub</c>.</value>
     public string? HuggingFaceHubCache { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether a model found nowhere is downloaded from the HuggingFace hub into the cache on first use.</summary>
+    /// <value>The default is <see langword="false"/>: production hosts get their models ahead of time (<c>sentence-embeddings download</c>).</value>
+    public bool AllowDownload { get; set; }
+
+    /// <summary>Gets or sets the hub to download from when <see cref="AllowDownload"/> is on.</summary>
+    /// <value>The default is <see langword="null"/>: <c>HF_ENDPOINT</c>, else <c>https://huggingface.co</c>.</value>
+    public string? HubEndpoint { get; set; }
+
     /// <summary>Gets the tiers loaded and warmed up when the host starts.</summary>
     /// <value>The default is empty: every tier loads on first use.</value>
     public IList<string> Preload { get; } = [];

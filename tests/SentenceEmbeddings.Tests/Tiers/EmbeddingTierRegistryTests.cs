@@ -189,6 +189,32 @@ public sealed class EmbeddingTierRegistryTests
         Assert.False(registry.IsLoaded("accurate"));
     }
 
+    [Fact]
+    public async Task GenerateAsync_AllowDownload_FetchesTheModelIntoTheCacheOnFirstUse()
+    {
+        using var cache = new TempDirectory();
+        using var hub = new SentenceEmbeddings.Tests.Hub.FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        var options = new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() };
+        using var registry = new EmbeddingTierRegistry(options);
+
+        ReadOnlyMemory<float> vector = await registry.GetGenerator("fast").GenerateVectorAsync("hello world");
+
+        Assert.Equal(384, vector.Length);
+        Assert.StartsWith(Path.Combine(cache.Path, "models--sentence-transformers--all-MiniLM-L6-v2", "snapshots"), registry.LoadedModels.Single().Folder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_DownloadNotAllowed_NeverCallsTheHub()
+    {
+        using var cache = new TempDirectory();
+        using var hub = new SentenceEmbeddings.Tests.Hub.FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, HubEndpoint = hub.Endpoint.ToString() });
+
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => registry.GetGenerator("fast").GenerateVectorAsync("hello world"));
+
+        Assert.Empty(hub.Requests);
+    }
+
     internal static SentenceEmbeddingsOptions OptionsWith(params (string Name, string Folder)[] tiers)
     {
         var options = new SentenceEmbeddingsOptions { HuggingFaceHubCache = Path.Combine(Path.GetTempPath(), "no-hub-" + Guid.NewGuid().ToString("N")) };

@@ -2,6 +2,7 @@ using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Tests.Tiers;
 
+[Collection(EnvironmentGroup.Name)]
 public sealed class ModelLocatorTests
 {
     private static readonly EmbeddingTier Fast = EmbeddingTier.Defaults[0];
