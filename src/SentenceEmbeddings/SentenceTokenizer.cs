@@ -7,10 +7,10 @@ namespace SentenceEmbeddings;
 /// <remarks>Loads from a model folder's tokenizer and configuration files alone; no ONNX file is needed. All members are safe for concurrent use.</remarks>
 public sealed class SentenceTokenizer
 {
-    private readonly WordPieceTokenizer _tokenizer;
+    private readonly ISentenceTokenizer _tokenizer;
     private readonly bool _lowerCaseInput;
 
-    private SentenceTokenizer(WordPieceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput)
+    private SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput)
     {
         _tokenizer = tokenizer;
         MaxSequenceLength = maxSequenceLength;
@@ -82,5 +82,5 @@ public sealed class SentenceTokenizer
 
     /// <summary>Loads the tokenizer of an already read model folder.</summary>
     internal static SentenceTokenizer Load(ModelFolder folder, int? maxSequenceLength) =>
-        new(WordPieceTokenizer.Load(folder.Directory), maxSequenceLength ?? folder.MaxSequenceLength, folder.LowerCaseInput);
+        new(TokenizerLoader.Load(folder.Directory), maxSequenceLength ?? folder.MaxSequenceLength, folder.LowerCaseInput);
 }

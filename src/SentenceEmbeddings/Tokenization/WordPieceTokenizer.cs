@@ -8,7 +8,7 @@ namespace SentenceEmbeddings.Tokenization;
 /// text first, and HuggingFace's truncation of a single sequence. An instance is immutable after loading, so many threads
 /// may call <see cref="Encode"/> at once.
 /// </remarks>
-internal sealed class WordPieceTokenizer
+internal sealed class WordPieceTokenizer : ISentenceTokenizer
 {
     // Words are at most MaxInputCharsPerWord code points (two UTF-16 units each); 100 is by far the usual limit.
     private const int WordStackLength = 256;

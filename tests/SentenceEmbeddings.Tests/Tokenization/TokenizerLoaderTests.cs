@@ -1,0 +1,103 @@
+using SentenceEmbeddings.Tokenization;
+
+namespace SentenceEmbeddings.Tests.Tokenization;
+
+/// <summary>Checks that the tokenizer factory picks WordPiece or Unigram from a folder's files and names the files when it cannot.</summary>
+public sealed class TokenizerLoaderTests
+{
+    // The head of an XLM-R tokenizer.json; only model.type matters to the loader.
+    private const string UnigramTokenizerJson = """{ "version": "1.0", "model": { "type": "Unigram", "unk_id": 3, "vocab": [["<s>", 0.0]] } }""";
+
+    private static readonly string SentencePieceModel = Path.Combine(AppContext.BaseDirectory, "assets", "sentencepiece", "unigram-4k.model");
+
+    [Fact]
+    public void Load_WordPieceTokenizerJson_GivesWordPiece() =>
+        Assert.IsType<WordPieceTokenizer>(TokenizerLoader.Load(TokenizationAssets.MiniLMDirectory));
+
+    [Fact]
+    public void Load_VocabularyFileOnly_GivesWordPiece()
+    {
+        using var folder = new ScratchFolder();
+        File.Copy(Path.Combine(TokenizationAssets.MiniLMDirectory, "vocab.txt"), Path.Combine(folder.Path, "vocab.txt"));
+
+        Assert.IsType<WordPieceTokenizer>(TokenizerLoader.Load(folder.Path));
+    }
+
+    [Fact]
+    public void Load_SentencePieceModelOnly_GivesUnigram()
+    {
+        using var folder = new ScratchFolder();
+        File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
+
+        ISentenceTokenizer tokenizer = TokenizerLoader.Load(folder.Path);
+
+        Assert.IsType<XlmRobertaUnigramTokenizer>(tokenizer);
+        Assert.Equal(1, tokenizer.PadId);
+    }
+
+    [Fact]
+    public void Load_UnigramTokenizerJsonWithSentencePieceModel_GivesUnigram()
+    {
+        using var folder = new ScratchFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
+        File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
+
+        Assert.IsType<XlmRobertaUnigramTokenizer>(TokenizerLoader.Load(folder.Path));
+    }
+
+    [Fact]
+    public void Load_UnigramTokenizerJsonAlone_ThrowsInvalidModelFileNamingTheMissingModel()
+    {
+        using var folder = new ScratchFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
+
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
+
+        Assert.Contains("sentencepiece.bpe.model", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Unigram", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_BpeTokenizerJson_ThrowsInvalidModelFile()
+    {
+        using var folder = new ScratchFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), """{ "model": { "type": "BPE", "vocab": {}, "merges": [] } }""");
+
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
+
+        Assert.Contains("BPE", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_VocabularyAndSentencePieceWithoutTokenizerJson_ThrowsInvalidModelFileNamingBoth()
+    {
+        using var folder = new ScratchFolder();
+        File.Copy(Path.Combine(TokenizationAssets.MiniLMDirectory, "vocab.txt"), Path.Combine(folder.Path, "vocab.txt"));
+        File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
+
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
+
+        Assert.Contains("vocab.txt", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("sentencepiece.bpe.model", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_EmptyFolder_ThrowsFileNotFoundNamingTheFilesThatBelongThere()
+    {
+        using var folder = new ScratchFolder();
+
+        FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => TokenizerLoader.Load(folder.Path));
+
+        Assert.Contains("tokenizer.json", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("vocab.txt", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("sentencepiece.bpe.model", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingFolder_ThrowsFileNotFound()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"));
+
+        Assert.Throws<FileNotFoundException>(() => TokenizerLoader.Load(missing));
+    }
+}
