@@ -73,7 +73,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
-        _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads);
+        _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning);
         OnnxPath = onnxPath;
         _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;

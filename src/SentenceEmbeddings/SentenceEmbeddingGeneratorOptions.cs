@@ -40,6 +40,11 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <value>The default is 0: ONNX Runtime's choice, one per physical core.</value>
     public int IntraOpNumThreads { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether ONNX Runtime's threads spin (busy-wait) between runs instead of sleeping.</summary>
+    /// <value>The default is <see langword="false"/>: spinning wins a little latency for one caller but takes the cores that concurrent
+    /// callers need to parse requests and tokenize.</value>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>Gets or sets the name of the model's prompt (from <c>config_sentence_transformers.json</c>) put before every text.</summary>
     /// <value>The default is <see langword="null"/>: the model's <c>default_prompt_name</c>, usually none. A call can choose another through
     /// <see cref="Microsoft.Extensions.AI.EmbeddingGenerationOptions.AdditionalProperties"/> key <c>prompt_name</c>.</value>

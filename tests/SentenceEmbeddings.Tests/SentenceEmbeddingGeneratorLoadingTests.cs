@@ -130,5 +130,6 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Equal(65_536, options.MaxQueuedTexts);
         Assert.Equal(QueueFullMode.Wait, options.QueueFullMode);
         Assert.Equal(TimeSpan.Zero, options.MaxBatchDelay);
+        Assert.False(options.AllowSpinning);
     }
 }

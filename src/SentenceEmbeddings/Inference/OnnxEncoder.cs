@@ -38,9 +38,10 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Loads an ONNX model and checks that its inputs and outputs are those of a sentence encoder.</summary>
     /// <param name="onnxPath">The ONNX file.</param>
     /// <param name="intraOpNumThreads">The number of threads ONNX Runtime uses inside one run; 0 lets it choose.</param>
+    /// <param name="allowSpinning">Whether ONNX Runtime's threads busy-wait between runs.</param>
     /// <returns>The encoder.</returns>
     /// <exception cref="InvalidModelFileException">The file is not an ONNX model, or not one with the inputs and outputs of a sentence encoder.</exception>
-    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads)
+    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, bool allowSpinning)
     {
         using var options = new SessionOptions
         {
@@ -48,6 +49,8 @@ internal sealed class OnnxEncoder : IDisposable
             IntraOpNumThreads = intraOpNumThreads,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
 
         InferenceSession session;
         try
