@@ -37,6 +37,11 @@ internal static class EmbedCommand
             {
                 var chunk = new List<InputRecord>(ChunkSize);
                 int lineNumber = 0;
+                int embedded = 0;
+
+                // Progress on standard error, redrawn in place, when a person is watching and the vectors go elsewhere.
+                bool showProgress = input is not null && !Console.IsErrorRedirected;
+                long inputBytes = input?.Length ?? 0;
                 while (true)
                 {
                     InputRecord? record = await JsonLines.ReadAsync(reader, lineNumber, cancellationToken).ConfigureAwait(false);
@@ -49,11 +54,21 @@ internal static class EmbedCommand
                     if (chunk.Count == ChunkSize || (record is null && chunk.Count > 0))
                     {
                         await WriteChunkAsync(generator, chunk, withTokens, writer, stream, cancellationToken).ConfigureAwait(false);
+                        embedded += chunk.Count;
                         chunk.Clear();
+                        if (showProgress && reader is StreamReader { BaseStream: { } source } && inputBytes > 0)
+                        {
+                            Console.Error.Write($"\rembedded {embedded} texts, {100.0 * source.Position / inputBytes:F0} % of {input!.Name}   ");
+                        }
                     }
 
                     if (record is null)
                     {
+                        if (showProgress)
+                        {
+                            Console.Error.WriteLine($"\rembedded {embedded} texts from {input!.Name}          ");
+                        }
+
                         return 0;
                     }
                 }
