@@ -8,7 +8,7 @@ public sealed class MpnetTokenizerTests : IDisposable
 {
     private static readonly string MpnetDirectory = Path.Combine(AppContext.BaseDirectory, "models-config", "all-mpnet-base-v2");
 
-    private readonly ScratchFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly Tokenizers.DotNet.Tokenizer _oracle;
     private readonly WordPieceTokenizer _tokenizer;
 

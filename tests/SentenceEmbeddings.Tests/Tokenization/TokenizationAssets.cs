@@ -5,13 +5,13 @@ namespace SentenceEmbeddings.Tests.Tokenization;
 /// <summary>The model folders, golden files and text corpora that the tokenizer tests read from the test output folder.</summary>
 internal static class TokenizationAssets
 {
-    public static string MiniLMDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2");
+    public static string MiniLMDirectory => TestModels.MiniLM;
 
-    public static string ArcticDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models", "snowflake-arctic-embed-xs");
+    public static string ArcticDirectory => TestModels.Arctic;
 
-    public static string MiniLMGoldenFile { get; } = Path.Combine(AppContext.BaseDirectory, "assets", "reference", "minilm-l6-v2.golden.json");
+    public static string MiniLMGoldenFile { get; } = Path.Combine(TestModels.Assets, "reference", "minilm-l6-v2.golden.json");
 
-    public static string ArcticGoldenFile { get; } = Path.Combine(AppContext.BaseDirectory, "assets", "reference", "arctic-embed-xs.golden.json");
+    public static string ArcticGoldenFile { get; } = Path.Combine(TestModels.Assets, "reference", "arctic-embed-xs.golden.json");
 
     /// <summary>Gets the corpora, as paths under the repository's assets/data (linked into the test output).</summary>
     public static IReadOnlyList<string> CorpusNames { get; } = ["stsb/test.tsv", "sts-zh/test.tsv", "corpus/short.txt", "corpus/long.txt", "corpus/zh.txt"];
@@ -19,7 +19,7 @@ internal static class TokenizationAssets
     /// <summary>Reads a corpus: one text per line, or both sentences of each row of a <c>score\tsentence1\tsentence2</c> file.</summary>
     public static IReadOnlyList<string> ReadCorpus(string name)
     {
-        string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "assets", "data", name));
+        string[] lines = File.ReadAllLines(Path.Combine(TestModels.Assets, "data", name));
         if (!name.EndsWith(".tsv", StringComparison.Ordinal))
         {
             return lines;

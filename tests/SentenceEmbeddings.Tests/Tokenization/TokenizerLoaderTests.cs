@@ -17,7 +17,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_VocabularyFileOnly_GivesWordPiece()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.Copy(Path.Combine(TokenizationAssets.MiniLMDirectory, "vocab.txt"), Path.Combine(folder.Path, "vocab.txt"));
 
         Assert.IsType<WordPieceTokenizer>(TokenizerLoader.Load(folder.Path));
@@ -26,7 +26,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_SentencePieceModelOnly_GivesUnigram()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
 
         ISentenceTokenizer tokenizer = TokenizerLoader.Load(folder.Path);
@@ -38,7 +38,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_UnigramTokenizerJsonWithSentencePieceModel_GivesUnigram()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
         File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
 
@@ -48,7 +48,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_UnigramTokenizerJsonAlone_ThrowsInvalidModelFileNamingTheMissingModel()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
 
         InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
@@ -60,7 +60,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_BpeTokenizerJson_ThrowsInvalidModelFile()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), """{ "model": { "type": "BPE", "vocab": {}, "merges": [] } }""");
 
         InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
@@ -71,7 +71,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_VocabularyAndSentencePieceWithoutTokenizerJson_ThrowsInvalidModelFileNamingBoth()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.Copy(Path.Combine(TokenizationAssets.MiniLMDirectory, "vocab.txt"), Path.Combine(folder.Path, "vocab.txt"));
         File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
 
@@ -84,7 +84,7 @@ public sealed class TokenizerLoaderTests
     [Fact]
     public void Load_EmptyFolder_ThrowsFileNotFoundNamingTheFilesThatBelongThere()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
 
         FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => TokenizerLoader.Load(folder.Path));
 

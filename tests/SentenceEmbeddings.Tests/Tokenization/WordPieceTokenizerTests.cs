@@ -230,7 +230,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Load_FolderWithoutVocabulary_ThrowsFileNotFoundNamingThePathAndTheFix()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer_config.json"), "{}");
 
         FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => WordPieceTokenizer.Load(folder.Path));
@@ -246,7 +246,7 @@ public sealed class WordPieceTokenizerTests
     [InlineData("pre_tokenizer", "type", "Whitespace", "'Whitespace', not 'BertPreTokenizer'")]
     public void Load_TokenizerJsonOfAnotherKind_ThrowsInvalidModelFileNamingTheFile(string section, string key, string value, string message)
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         string json = File.ReadAllText(Path.Combine(TokenizationAssets.MiniLMDirectory, "tokenizer.json"));
         var root = System.Text.Json.Nodes.JsonNode.Parse(json)!;
         root[section]![key] = value;
@@ -263,7 +263,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Load_MalformedTokenizerJson_ThrowsInvalidModelFileNamingTheFile()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         string path = Path.Combine(folder.Path, "tokenizer.json");
         File.WriteAllText(path, "{ \"model\": ");
 
@@ -276,7 +276,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Load_NormalizedAddedToken_ThrowsInvalidModelFile()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TokenizationAssets.MiniLMDirectory, "tokenizer.json")))!;
         root["added_tokens"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse(
             """{"id": 30522, "content": "covid", "single_word": false, "lstrip": false, "rstrip": false, "normalized": true, "special": false}"""));
@@ -290,7 +290,7 @@ public sealed class WordPieceTokenizerTests
     [Fact]
     public void Load_VocabularyFileWithCrLfAndConfigSettings_ReadsIdsAndCasing()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\nHello\r\nhello\r\n##lo\r\nHel\r\n a\r\n");
         File.WriteAllText(
             Path.Combine(folder.Path, "tokenizer_config.json"),
@@ -310,7 +310,7 @@ public sealed class WordPieceTokenizerTests
     public void Load_MPNetStyleVocabularyAndConfigs_UsesTheConfiguredSpecialTokens()
     {
         // all-mpnet-base-v2's layout: <s> <pad> </s> <unk>, the BERT vocabulary, then <mask>; its configs name them.
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         string[] bert = File.ReadAllText(Path.Combine(TokenizationAssets.MiniLMDirectory, "vocab.txt")).Split("\r\n")[..30522];
         File.WriteAllLines(Path.Combine(folder.Path, "vocab.txt"), ["<s>", "<pad>", "</s>", "<unk>", .. bert, "<mask>"]);
         File.WriteAllText(

@@ -166,7 +166,7 @@ public sealed class XlmRobertaUnigramTokenizerTests
     [Fact]
     public void Load_NotASentencePieceModel_ThrowsInvalidModelFile()
     {
-        using var folder = new ScratchFolder();
+        using var folder = new TempDirectory();
         string path = Path.Combine(folder.Path, XlmRobertaUnigramTokenizer.ModelFileName);
         File.WriteAllText(path, "not a protobuf model, just text");
 
