@@ -36,6 +36,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly BatchScheduler _scheduler;
     private readonly string? _defaultPromptName;
+    private readonly Dictionary<string, int> _promptTokenCounts = new(StringComparer.Ordinal);
     private readonly RunOptions _runOptions = new();
 
     // Buffers of the dispatcher thread, the only one that runs the model; grown on demand, reused for every batch.
@@ -77,6 +78,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         OnnxPath = onnxPath;
         _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
+        foreach (string prompt in _folder.Prompts.Values)
+        {
+            // As sentence-transformers: the prompt's own token count without the final [SEP], so [CLS] is excluded too.
+            _promptTokenCounts[prompt] = _tokenizer.Tokenize(prompt).Length - 1;
+        }
+
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         Dimensions = _encoder.OutputKind == ModelOutputKind.SentenceEmbedding ? _encoder.HiddenSize : _encoder.HiddenSize * _folder.Pooling.VectorCount;
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
@@ -316,14 +323,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
     }
 
-    private int PromptTokenCount(string? prompt)
-    {
-        if (prompt is null || _folder.Pooling.IncludePrompt)
-        {
-            return 0;
-        }
-
-        // As sentence-transformers: the prompt's own token count without the final [SEP], so [CLS] is excluded too.
-        return _tokenizer.Tokenize(prompt).Length - 1;
-    }
+    private int PromptTokenCount(string? prompt) =>
+        prompt is null || _folder.Pooling.IncludePrompt ? 0 : _promptTokenCounts[prompt];
 }

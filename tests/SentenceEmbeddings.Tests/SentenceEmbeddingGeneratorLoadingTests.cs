@@ -123,7 +123,7 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Null(options.OnnxFile);
         Assert.Null(options.ModelId);
         Assert.Null(options.MaxSequenceLength);
-        Assert.Equal(4096, options.MaxBatchTokens);
+        Assert.Equal(2048, options.MaxBatchTokens);
         Assert.Equal(64, options.MaxBatchSize);
         Assert.Equal(0, options.IntraOpNumThreads);
         Assert.Null(options.PromptName);

@@ -1,9 +1,12 @@
 namespace SentenceEmbeddings.Batching;
 
-/// <summary>Merges the texts of concurrent calls into batches under a token budget and runs them one after another on a dispatcher thread.</summary>
+/// <summary>Merges the texts of concurrent calls into batches under a token budget and runs them one after another.</summary>
 /// <remarks>
-/// <para>Calls are served first come, first served; a call's own texts are queued longest first, so a large call forms
-/// batches of similar lengths. A lone call runs at once; calls that arrive while a batch runs go together into the next.</para>
+/// <para>Calls are served first come, first served, a round at a time: a round is the texts at the front of the queue that fit
+/// the budget unpadded, sorted by length and split where padding would cost more than another model run
+/// (<see cref="BatchPartition"/>). A call's own texts are queued longest first, so a large call forms batches of similar lengths.</para>
+/// <para>A small call that finds the scheduler idle runs on the caller's thread: no hop to the dispatcher thread and back.
+/// Calls that arrive while a batch runs go together into the next round, on the dispatcher thread.</para>
 /// <para>A cancelled call leaves the queue at once; texts of it already in a running batch finish and are dropped.</para>
 /// </remarks>
 internal sealed class BatchScheduler : IDisposable
@@ -18,11 +21,17 @@ internal sealed class BatchScheduler : IDisposable
     private readonly QueueFullMode _queueFullMode;
     private readonly TimeSpan _maxBatchDelay;
     private readonly Queue<PendingText> _queue = new();
+
+    // One round runs at a time, on the dispatcher or on an idle caller's thread: the runner's buffers have one user.
+    private Thread? _runner;
     private readonly object _gate = new(); // a monitor, not a Lock: the dispatcher waits on it
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _dispatcher;
     private int _queuedTexts;
     private bool _disposed;
+
+    /// <summary>The most padded tokens a call may have to run on the caller's thread (a few milliseconds of model time).</summary>
+    internal const int InlineTokenLimit = 512;
 
     /// <summary>Initializes a new instance of the <see cref="BatchScheduler"/> class.</summary>
     /// <param name="runBatch">Runs one batch through the model and stores its vectors.</param>
@@ -59,12 +68,27 @@ internal sealed class BatchScheduler : IDisposable
         int[] order = new int[count];
         LengthOrder.LongestFirst(request.Lengths, order);
 
+        // A small call that finds nothing queued and nothing running runs here, at once.
+        bool small = count <= _maxBatchSize && (long)count * request.Lengths[order[0]] <= Math.Min(_maxBatchTokens, InlineTokenLimit);
         while (true)
         {
             Task room;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (small && _runner is null && _queue.Count == 0)
+                {
+                    foreach (int index in order)
+                    {
+                        _queue.Enqueue(new PendingText(request, index));
+                    }
+
+                    request.Queued = count;
+                    _queuedTexts += count;
+                    _runner = Thread.CurrentThread;
+                    break;
+                }
+
                 if (_queuedTexts == 0 || _queuedTexts + count <= _maxQueuedTexts)
                 {
                     foreach (int index in order)
@@ -76,6 +100,7 @@ internal sealed class BatchScheduler : IDisposable
                     _queuedTexts += count;
                     EnsureDispatcher();
                     Monitor.Pulse(_gate);
+                    small = false;
                     break;
                 }
 
@@ -89,6 +114,11 @@ internal sealed class BatchScheduler : IDisposable
             }
 
             await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (small)
+        {
+            RunRoundInline();
         }
 
         using CancellationTokenRegistration registration = cancellationToken.Register(static state =>
@@ -126,6 +156,15 @@ internal sealed class BatchScheduler : IDisposable
             request.Completion.TrySetException(new ObjectDisposedException(nameof(SentenceEmbeddingGenerator), "The generator was disposed before this call's texts were embedded."));
         }
 
+        lock (_gate)
+        {
+            // A round running on a caller's thread uses the model too: let it finish before the model goes.
+            while (_runner is not null && _runner != Thread.CurrentThread && _runner != dispatcher)
+            {
+                Monitor.Wait(_gate);
+            }
+        }
+
         if (dispatcher is not null && dispatcher != Thread.CurrentThread)
         {
             dispatcher.Join();
@@ -159,15 +198,34 @@ internal sealed class BatchScheduler : IDisposable
         }
     }
 
+    private void RunRoundInline()
+    {
+        var round = new List<PendingText>();
+        var ends = new List<int>();
+        lock (_gate)
+        {
+            TakeRound(round, ends);
+        }
+
+        try
+        {
+            RunRound(round, ends);
+        }
+        finally
+        {
+            ReleaseRunner();
+        }
+    }
+
     private void Dispatch()
     {
-        var batch = new List<PendingText>(_maxBatchSize);
+        var round = new List<PendingText>(_maxBatchSize);
+        var ends = new List<int>();
         while (true)
         {
-            int sequenceLength;
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_disposed)
+                while ((_queue.Count == 0 || _runner is not null) && !_disposed)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -183,17 +241,65 @@ internal sealed class BatchScheduler : IDisposable
                     Monitor.Wait(_gate, _maxBatchDelay);
                 }
 
-                sequenceLength = TakeBatch(batch);
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
+                _runner = Thread.CurrentThread;
+                TakeRound(round, ends);
             }
 
             try
             {
-                _runBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch), sequenceLength);
+                RunRound(round, ends);
+            }
+            finally
+            {
+                ReleaseRunner();
+            }
+        }
+    }
+
+    private void ReleaseRunner()
+    {
+        lock (_gate)
+        {
+            _runner = null;
+            if (_queue.Count > 0 && !_disposed)
+            {
+                // Calls that came while an inline round ran wait for the dispatcher.
+                EnsureDispatcher();
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Runs the batches of a round one after another, skipping texts whose call has ended, then empties the lists.</summary>
+    private void RunRound(List<PendingText> round, List<int> ends)
+    {
+        Span<PendingText> texts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(round);
+        int start = 0;
+        foreach (int end in ends)
+        {
+            Span<PendingText> batch = texts[start..end];
+            start = end;
+            int live = 0;
+            int sequenceLength = 0;
+            foreach (PendingText text in batch)
+            {
+                if (!text.Request.IsFinished)
+                {
+                    batch[live++] = text;
+                    sequenceLength = Math.Max(sequenceLength, text.Length);
+                }
+            }
+
+            if (live == 0)
+            {
+                continue;
+            }
+
+            batch = batch[..live];
+            try
+            {
+                _runBatch(batch, sequenceLength);
                 foreach (PendingText text in batch)
                 {
                     text.Request.TextDone();
@@ -206,17 +312,19 @@ internal sealed class BatchScheduler : IDisposable
                     text.Request.Completion.TrySetException(exception);
                 }
             }
-
-            batch.Clear();
         }
+
+        round.Clear();
+        ends.Clear();
     }
 
-    /// <summary>Takes the next batch from the front of the queue, skipping finished requests; call under the lock.</summary>
-    /// <returns>The batch's padded length.</returns>
-    private int TakeBatch(List<PendingText> batch)
+    /// <summary>Takes the next round from the front of the queue, skipping finished requests, and plans its batches; call under the lock.</summary>
+    /// <param name="round">Receives the round's texts, longest first.</param>
+    /// <param name="ends">Receives the end of each batch in <paramref name="round"/>.</param>
+    private void TakeRound(List<PendingText> round, List<int> ends)
     {
-        int sequenceLength = 0;
-        while (_queue.Count > 0 && batch.Count < _maxBatchSize)
+        long tokens = 0;
+        while (_queue.Count > 0 && round.Count < _maxBatchSize)
         {
             PendingText next = _queue.Peek();
             if (next.Request.IsFinished)
@@ -225,8 +333,7 @@ internal sealed class BatchScheduler : IDisposable
                 continue;
             }
 
-            int length = Math.Max(sequenceLength, next.Length);
-            if (batch.Count > 0 && (long)length * (batch.Count + 1) > _maxBatchTokens)
+            if (round.Count > 0 && tokens + next.Length > _maxBatchTokens)
             {
                 break;
             }
@@ -234,16 +341,38 @@ internal sealed class BatchScheduler : IDisposable
             _queue.Dequeue();
             next.Request.Queued--;
             _queuedTexts--;
-            batch.Add(next);
-            sequenceLength = length;
+            round.Add(next);
+            tokens += next.Length;
         }
 
-        if (batch.Count > 0)
+        if (round.Count == 0)
         {
-            FreeRoom();
+            return;
         }
 
-        return sequenceLength;
+        FreeRoom();
+
+        // Longest first (stable, so a call's own order is kept among equal lengths), then the cheapest split into batches.
+        Span<PendingText> texts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(round);
+        int[] lengths = new int[texts.Length];
+        int[] order = new int[texts.Length];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            lengths[i] = texts[i].Length;
+        }
+
+        LengthOrder.LongestFirst(lengths, order);
+        PendingText[] sorted = new PendingText[texts.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            sorted[i] = texts[order[i]];
+            lengths[i] = sorted[i].Length;
+        }
+
+        sorted.CopyTo(texts);
+        int[] batchEnds = new int[texts.Length];
+        int batches = BatchPartition.Split(lengths, _maxBatchTokens, _maxBatchSize, batchEnds);
+        ends.AddRange(batchEnds.AsSpan(0, batches));
     }
 
     private void FreeRoom()

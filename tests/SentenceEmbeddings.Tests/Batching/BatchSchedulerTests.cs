@@ -22,7 +22,8 @@ public sealed class BatchSchedulerTests
 
         await scheduler.RunAsync(Request(100, 10, 10, 10, 10, 10, 100, 50), CancellationToken.None);
 
-        Assert.Equal([[100, 100], [50, 10, 10, 10], [10, 10]], batches.Select(b => b.Lengths));
+        // Rounds of at most 200 unpadded tokens ([100, 100], then the rest), each split where padding costs more than a run.
+        Assert.Equal([[100, 100], [50], [10, 10, 10, 10, 10]], batches.Select(b => b.Lengths));
         Assert.Equal([100, 50, 10], batches.Select(b => b.SequenceLength));
         Assert.All(batches, b => Assert.True(b.Lengths.Length * b.SequenceLength <= 200));
     }
@@ -60,7 +61,7 @@ public sealed class BatchSchedulerTests
             QueueFullMode.Wait,
             TimeSpan.Zero);
 
-        Task first = scheduler.RunAsync(Request(5), CancellationToken.None);
+        Task first = Task.Run(() => scheduler.RunAsync(Request(5), CancellationToken.None));
         firstBatchRunning.Wait();
         EmbeddingRequest[] late = [Request(7), Request(3), Request(4, 4)];
         Task[] lateCalls = [.. late.Select(r => scheduler.RunAsync(r, CancellationToken.None))];
@@ -90,7 +91,7 @@ public sealed class BatchSchedulerTests
             maxQueuedTexts: 1000,
             QueueFullMode.Wait,
             TimeSpan.Zero);
-        Task first = scheduler.RunAsync(Request(5), CancellationToken.None);
+        Task first = Task.Run(() => scheduler.RunAsync(Request(5), CancellationToken.None));
         firstBatchRunning.Wait();
         using var cancellation = new CancellationTokenSource();
         EmbeddingRequest cancelled = Request(6, 6, 6);
@@ -121,7 +122,7 @@ public sealed class BatchSchedulerTests
             maxQueuedTexts: 2,
             QueueFullMode.Fail,
             TimeSpan.Zero);
-        Task running = failing.RunAsync(Request(1), CancellationToken.None);
+        Task running = Task.Run(() => failing.RunAsync(Request(1), CancellationToken.None));
         firstBatchRunning.Wait();
         Task queued = failing.RunAsync(Request(1, 1), CancellationToken.None);
 
@@ -137,7 +138,7 @@ public sealed class BatchSchedulerTests
     {
         using var releaseBatches = new ManualResetEventSlim();
         using var waiting = new BatchScheduler((_, _) => releaseBatches.Wait(), 1000, maxBatchSize: 1, maxQueuedTexts: 2, QueueFullMode.Wait, TimeSpan.Zero);
-        Task[] calls = [waiting.RunAsync(Request(1), CancellationToken.None), waiting.RunAsync(Request(1, 1), CancellationToken.None)];
+        Task[] calls = [Task.Run(() => waiting.RunAsync(Request(1), CancellationToken.None)), waiting.RunAsync(Request(1, 1), CancellationToken.None)];
 
         Task third = waiting.RunAsync(Request(1, 1), CancellationToken.None);
         await Task.Delay(50);
@@ -174,7 +175,7 @@ public sealed class BatchSchedulerTests
             1000,
             QueueFullMode.Wait,
             TimeSpan.Zero);
-        Task running = scheduler.RunAsync(Request(1), CancellationToken.None);
+        Task running = Task.Run(() => scheduler.RunAsync(Request(1), CancellationToken.None));
         firstBatchRunning.Wait();
         Task queued = scheduler.RunAsync(Request(1), CancellationToken.None);
 
@@ -184,6 +185,63 @@ public sealed class BatchSchedulerTests
         await disposing;
         await running;
         await Assert.ThrowsAsync<ObjectDisposedException>(() => scheduler.RunAsync(Request(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RunAsync_SmallLoneCall_RunsOnTheCallersThread()
+    {
+        int runnerThread = 0;
+        using var scheduler = new BatchScheduler((_, _) => runnerThread = Environment.CurrentManagedThreadId, 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        int callerThread = Environment.CurrentManagedThreadId;
+
+        Task call = scheduler.RunAsync(Request(12, 9), CancellationToken.None);
+
+        Assert.Equal(callerThread, runnerThread); // set before RunAsync returned: no hop to the dispatcher
+        await call;
+    }
+
+    [Fact]
+    public async Task RunAsync_CallOverTheInlineLimit_RunsOnTheDispatcherThread()
+    {
+        int runnerThread = 0;
+        using var scheduler = new BatchScheduler((_, _) => runnerThread = Environment.CurrentManagedThreadId, 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+
+        await scheduler.RunAsync(Request(BatchScheduler.InlineTokenLimit / 2 + 1, 3), CancellationToken.None);
+
+        Assert.NotEqual(0, runnerThread);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, runnerThread);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConcurrentCallsOfMixedLengths_RunInBatchesOfSimilarLengths()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        var batches = new List<int[]>();
+        using var scheduler = new BatchScheduler(
+            (batch, _) =>
+            {
+                batches.Add([.. batch.ToArray().Select(t => t.Length)]);
+                if (batches.Count == 1)
+                {
+                    firstBatchRunning.Set();
+                    releaseFirstBatch.Wait();
+                }
+            },
+            maxBatchTokens: 4096,
+            maxBatchSize: 64,
+            maxQueuedTexts: 1000,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task first = Task.Run(() => scheduler.RunAsync(Request(5), CancellationToken.None));
+        firstBatchRunning.Wait();
+
+        Task[] late = [.. new[] { 9, 31, 12, 30, 14, 29 }.Select(length => scheduler.RunAsync(Request(length), CancellationToken.None))];
+        releaseFirstBatch.Set();
+        await Task.WhenAll([first, .. late]);
+
+        // Padding all six to 31 costs 186 tokens; two batches cost 90 + 42 and one more run.
+        Assert.Equal([[5], [31, 30, 29], [14, 12, 9]], batches);
     }
 
     private static EmbeddingRequest Request(params int[] lengths)
