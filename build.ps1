@@ -1,11 +1,11 @@
 #!/usr/bin/env pwsh
 # Build, test, pack and benchmark SentenceEmbeddings. Runs on Windows and Linux:
 #   dotnet tool restore
-#   dotnet pwsh ./build.ps1 [build|test|pack|bench|bench-quick] [-Configuration Release]
+#   dotnet pwsh ./build.ps1 [build|test|pack|pack-check|bench|bench-quick] [-Configuration Release]
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'pack', 'bench', 'bench-quick')]
+    [ValidateSet('build', 'test', 'pack', 'pack-check', 'bench', 'bench-quick')]
     [string] $Target = 'test',
     [string] $Configuration = 'Release',
     # Extra arguments for BenchmarkDotNet (bench), e.g. --filter '*Throughput*'.
@@ -55,7 +55,57 @@ switch ($Target) {
     }
     'pack' {
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings/SentenceEmbeddings.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
+        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cli/SentenceEmbeddings.Cli.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
+    }
+    'pack-check' {
+        # A NuGet consumer's view of SentenceEmbeddings.Cuda: pack it and the core under a version of their own into a
+        # feed, build and publish an app outside this repository (so only the package's buildTransitive targets act), and
+        # check that the app carries the GPU package's libonnxruntime.so and loads a build with the CUDA provider.
+        $version = "0.0.0-check.$([DateTime]::UtcNow.ToString('yyyyMMddHHmmss'))"
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "se-pack-check-$version"
+        $feed = Join-Path $work 'feed'
+        $app = Join-Path $work 'app'
+        try {
+            Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings/SentenceEmbeddings.csproj') -c $Configuration -o $feed "-p:Version=$version"
+            Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj') -c $Configuration -o $feed "-p:Version=$version"
+            New-Item -ItemType Directory -Force $app | Out-Null
+            $globalPackages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+            # Packages already in the global folder are read from there; only the two new ones land in the work folder.
+            Set-Content (Join-Path $app 'nuget.config') @"
+<configuration>
+  <config><add key="globalPackagesFolder" value="$(Join-Path $work 'packages')" /></config>
+  <packageSources><add key="pack-check" value="$feed" /></packageSources>
+  <fallbackPackageFolders><add key="global" value="$globalPackages" /></fallbackPackageFolders>
+</configuration>
+"@
+            Set-Content (Join-Path $app 'PackCheck.csproj') @"
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+  <ItemGroup><PackageReference Include="SentenceEmbeddings.Cuda" Version="$version" /></ItemGroup>
+</Project>
+"@
+            Set-Content (Join-Path $app 'Program.cs') 'Console.WriteLine(string.Join(",", Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetAvailableProviders()));'
+            $gpu = Join-Path $globalPackages "microsoft.ml.onnxruntime.gpu.linux/1.31.0/runtimes/linux-x64/native/libonnxruntime.so"
+            $expected = (Get-FileHash $gpu -Algorithm SHA256).Hash
+            Invoke-Dotnet build (Join-Path $app 'PackCheck.csproj') -c Release
+            Invoke-Dotnet publish (Join-Path $app 'PackCheck.csproj') -c Release -r linux-x64 --self-contained false -o (Join-Path $app 'publish')
+            $checks = @{
+                'build'                   = Join-Path $app 'bin/Release/net10.0/runtimes/linux-x64/native/libonnxruntime.so'
+                'publish -r linux-x64'    = Join-Path $app 'publish/libonnxruntime.so'
+            }
+            foreach ($check in $checks.GetEnumerator()) {
+                $actual = (Get-FileHash $check.Value -Algorithm SHA256).Hash
+                if ($actual -ne $expected) { throw "pack-check: $($check.Key) carries $($check.Value) with sha256 $actual, not the GPU package's $expected" }
+                Write-Host "pack-check: $($check.Key): libonnxruntime.so is the GPU package's ($expected)"
+            }
+            $providers = & dotnet (Join-Path $app 'bin/Release/net10.0/PackCheck.dll')
+            if ($providers -notmatch 'CUDAExecutionProvider') { throw "pack-check: the app loaded an ONNX Runtime without CUDA ($providers)" }
+            Write-Host "pack-check: providers $providers"
+        }
+        finally {
+            Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+        }
     }
     'bench' {
         Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' @Rest

@@ -12,7 +12,7 @@ internal sealed class PreloadHealthCheck(EmbeddingTierRegistry registry, IOption
     {
         string[] missing = [.. options.Value.Preload.Where(tier => !registry.IsLoaded(tier))];
         return Task.FromResult(missing.Length == 0
-            ? HealthCheckResult.Healthy($"Loaded: {string.Join(", ", registry.LoadedModels.Select(m => m.Tier))}")
+            ? HealthCheckResult.Healthy($"Loaded: {string.Join(", ", registry.LoadedModels.Select(m => $"{m.Tier} ({m.ExecutionProvider})"))}")
             : HealthCheckResult.Unhealthy($"Not loaded yet: {string.Join(", ", missing)}"));
     }
 }

@@ -23,6 +23,7 @@ internal static class SeedEndpoints
                 return UnknownType(registry, type);
             }
 
+            LoadedModelInfo? loaded = registry.LoadedModels.FirstOrDefault(m => m.Tier == tier.Name);
             return Results.Json(new
             {
                 Status = "success",
@@ -33,7 +34,9 @@ internal static class SeedEndpoints
                     Size = tier.ApproximateSizeBytes is long bytes ? $"~{bytes / 1_000_000}MB" : null,
                     Dimension = tier.Dimensions,
                     UseCase = tier.UseCase,
-                    Loaded = registry.IsLoaded(tier.Name),
+                    Loaded = loaded is not null,
+                    ExecutionProvider = loaded?.ExecutionProvider.ToString(),
+                    ExecutionProviderFallbackReason = loaded?.ExecutionProviderFallbackReason,
                 },
             });
         });

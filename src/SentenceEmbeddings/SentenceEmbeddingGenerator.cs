@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using SentenceEmbeddings.Batching;
 using SentenceEmbeddings.Diagnostics;
@@ -49,10 +51,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>Initializes a new instance of the <see cref="SentenceEmbeddingGenerator"/> class from a model folder.</summary>
     /// <param name="modelDirectory">The folder of a sentence-transformers model as published on the HuggingFace hub, with its ONNX export.</param>
     /// <param name="options">The options to load and run the model with, or <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Receives the execution provider's events (one warning when CUDA falls back to the CPU), or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty, or an option is out of range.</exception>
     /// <exception cref="FileNotFoundException">The folder, its ONNX file or its tokenizer files are missing.</exception>
     /// <exception cref="InvalidModelFileException">A model file is malformed or asks for something unsupported.</exception>
-    public SentenceEmbeddingGenerator(string modelDirectory, SentenceEmbeddingGeneratorOptions? options = null)
+    /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for without a fallback and cannot start; the message names what is missing.</exception>
+    public SentenceEmbeddingGenerator(string modelDirectory, SentenceEmbeddingGeneratorOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
         options ??= new SentenceEmbeddingGeneratorOptions();
@@ -74,9 +78,15 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
-        _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning);
+        ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning, options.ExecutionProvider, options.Cuda, logger ?? NullLogger.Instance, ModelId);
         OnnxPath = onnxPath;
-        _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
+
+        // A GPU is busy only with large batches; after a fallback the CPU's budget applies.
+        bool onCuda = _encoder.ExecutionProvider == ExecutionProvider.Cuda;
+        int maxBatchTokens = onCuda ? options.Cuda.MaxBatchTokens : options.MaxBatchTokens;
+        int maxBatchSize = onCuda ? options.Cuda.MaxBatchSize : options.MaxBatchSize;
+        _scheduler = new BatchScheduler(RunBatch, maxBatchTokens, maxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
         foreach (string prompt in _folder.Prompts.Values)
         {
@@ -84,7 +94,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             _promptTokenCounts[prompt] = _tokenizer.Tokenize(prompt).Length - 1;
         }
 
-        ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         Dimensions = _encoder.OutputKind == ModelOutputKind.SentenceEmbedding ? _encoder.HiddenSize : _encoder.HiddenSize * _folder.Pooling.VectorCount;
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
     }
@@ -100,6 +109,13 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     /// <summary>Gets the full path of the ONNX file being run.</summary>
     public string OnnxPath { get; }
+
+    /// <summary>Gets the execution provider that runs the model: the one asked for, or <see cref="ExecutionProvider.Cpu"/> after a fallback.</summary>
+    public ExecutionProvider ExecutionProvider => _encoder.ExecutionProvider;
+
+    /// <summary>Gets why the execution provider asked for could not start (what is missing, and the fix) when the model fell back to the CPU.</summary>
+    /// <value><see langword="null"/> when the provider asked for runs the model.</value>
+    public string? ExecutionProviderFallbackReason => _encoder.FallbackReason;
 
     /// <summary>Gets the tokenizer that turns texts into the token ids the model sees.</summary>
     public SentenceTokenizer Tokenizer => _tokenizer;

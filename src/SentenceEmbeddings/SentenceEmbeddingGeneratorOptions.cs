@@ -51,6 +51,15 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <see cref="Microsoft.Extensions.AI.EmbeddingGenerationOptions.AdditionalProperties"/> key <c>prompt_name</c>.</value>
     public string? PromptName { get; set; }
 
+    /// <summary>Gets or sets where ONNX Runtime runs the model.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.ExecutionProvider.Cpu"/>. <see cref="SentenceEmbeddings.ExecutionProvider.Cuda"/> needs the
+    /// <c>SentenceEmbeddings.Cuda</c> package (its <c>UseCuda</c> sets this), and falls back to the CPU as <see cref="CudaOptions.FallbackToCpu"/> says.</value>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>Gets or sets the CUDA device and provider options, read when <see cref="ExecutionProvider"/> is <see cref="SentenceEmbeddings.ExecutionProvider.Cuda"/>.</summary>
+    /// <value>The default is a <see cref="CudaOptions"/> with its defaults: device 0, fall back to the CPU.</value>
+    public CudaOptions Cuda { get; set; } = new();
+
     /// <summary>Throws when a value is out of its range.</summary>
     internal void Validate()
     {
@@ -71,6 +80,18 @@ public sealed class SentenceEmbeddingGeneratorOptions
         if (!Enum.IsDefined(QueueFullMode))
         {
             throw new ArgumentOutOfRangeException(nameof(QueueFullMode), QueueFullMode, "QueueFullMode must be Wait or Fail.");
+        }
+
+        if (!Enum.IsDefined(ExecutionProvider))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "ExecutionProvider must be Cpu or Cuda.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Cuda, nameof(Cuda));
+        List<string> cudaProblems = Cuda.Validate("Cuda.");
+        if (cudaProblems.Count > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Cuda), string.Join(" ", cudaProblems));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.ML.OnnxRuntime;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Cli.Commands;
@@ -46,6 +47,9 @@ internal static class ListCommand
             Console.WriteLine($"size:        {(tier.ApproximateSizeBytes is long bytes ? $"~{bytes / 1_000_000} MB" : "unknown")}");
             Console.WriteLine($"dimensions:  {tier.Dimensions?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
             Console.WriteLine($"location:    {Where(registry, tier)}");
+
+            // This tool carries the CPU build of ONNX Runtime; an app with SentenceEmbeddings.Cuda lists CUDAExecutionProvider here.
+            Console.WriteLine($"providers:   {string.Join(", ", OrtEnv.Instance().GetAvailableProviders())}");
             return 0;
         });
         return command;

@@ -30,6 +30,16 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
             {
                 failures.Add($"{Section}:Tiers:{tierName}:MaxSequenceLength is {tier.MaxSequenceLength}; it must be at least 2.");
             }
+
+            if (tier.ExecutionProvider is { } provider && !Enum.IsDefined(provider))
+            {
+                failures.Add($"{Section}:Tiers:{tierName}:ExecutionProvider is {provider}; it must be Cpu or Cuda.");
+            }
+
+            if (tier.Cuda is not null)
+            {
+                failures.AddRange(tier.Cuda.Validate($"{Section}:Tiers:{tierName}:Cuda:"));
+            }
         }
 
         string[] known = [.. options.BuildTiers().Select(t => t.Name)];
@@ -54,6 +64,20 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
         if (options.MaxMemoryBytes is < 0)
         {
             failures.Add($"{Section}:MaxMemoryBytes is {options.MaxMemoryBytes}; it must not be negative.");
+        }
+
+        if (!Enum.IsDefined(options.ExecutionProvider))
+        {
+            failures.Add($"{Section}:ExecutionProvider is {options.ExecutionProvider}; it must be Cpu or Cuda.");
+        }
+
+        if (options.Cuda is null)
+        {
+            failures.Add($"{Section}:Cuda is null; leave it unset for the defaults.");
+        }
+        else
+        {
+            failures.AddRange(options.Cuda.Validate($"{Section}:Cuda:"));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Downloading tier '{Tier}' ({ModelId}) from the hub into {Cache}")]
     public static partial void Downloading(ILogger logger, string tier, string modelId, string cache);
+
+    [LoggerMessage(8, LogLevel.Warning, "CUDA was asked for {ModelId} but cannot start, so it runs on the CPU: {Reason}")]
+    public static partial void CudaFallback(ILogger logger, Exception? exception, string modelId, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "{ModelId} runs on CUDA device {DeviceId}")]
+    public static partial void RunningOnCuda(ILogger logger, string modelId, int deviceId);
 }

@@ -1,5 +1,10 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using SentenceEmbeddings.Diagnostics;
 
 namespace SentenceEmbeddings.Inference;
 
@@ -32,6 +37,15 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Gets the size of one output vector.</summary>
     public int HiddenSize { get; }
 
+    /// <summary>Gets the execution provider that runs the model: the one asked for, or the CPU after a fallback.</summary>
+    public ExecutionProvider ExecutionProvider { get; private set; } = ExecutionProvider.Cpu;
+
+    /// <summary>Gets why the provider asked for could not start, when the model fell back to the CPU; otherwise <see langword="null"/>.</summary>
+    public string? FallbackReason { get; private set; }
+
+    /// <summary>Gets or sets a value indicating whether runs go through an I/O binding, as on a GPU; it works on the CPU too, which is how it is tested without one.</summary>
+    internal bool UsesIoBinding { get; set; }
+
     /// <summary>Gets a value indicating whether the model takes <c>token_type_ids</c>.</summary>
     public bool UsesTokenTypeIds => Array.IndexOf(_inputNames, TokenTypeIds) >= 0;
 
@@ -43,15 +57,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// <exception cref="InvalidModelFileException">The file is not an ONNX model, or not one with the inputs and outputs of a sentence encoder.</exception>
     public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, bool allowSpinning)
     {
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = intraOpNumThreads,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
-
+        using SessionOptions options = CreateSessionOptions(intraOpNumThreads, allowSpinning);
         InferenceSession session;
         try
         {
@@ -77,6 +83,44 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
+    /// <summary>Loads an ONNX model on the execution provider asked for, falling back to the CPU as <see cref="CudaOptions.FallbackToCpu"/> allows.</summary>
+    /// <param name="onnxPath">The ONNX file.</param>
+    /// <param name="intraOpNumThreads">The number of threads ONNX Runtime uses inside one run; 0 lets it choose.</param>
+    /// <param name="allowSpinning">Whether ONNX Runtime's threads busy-wait between runs.</param>
+    /// <param name="executionProvider">The execution provider asked for.</param>
+    /// <param name="cuda">The CUDA options, read when <paramref name="executionProvider"/> is <see cref="ExecutionProvider.Cuda"/>.</param>
+    /// <param name="logger">Receives one warning on a fallback, naming what is missing.</param>
+    /// <param name="modelId">The model's id, for the log.</param>
+    /// <returns>The encoder; <see cref="ExecutionProvider"/> says where it runs.</returns>
+    /// <exception cref="InvalidModelFileException">The file is not an ONNX model, or not one with the inputs and outputs of a sentence encoder.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">CUDA cannot start and <see cref="CudaOptions.FallbackToCpu"/> is <see langword="false"/>.</exception>
+    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, bool allowSpinning, ExecutionProvider executionProvider, CudaOptions cuda, ILogger logger, string modelId)
+    {
+        if (executionProvider != ExecutionProvider.Cuda)
+        {
+            return Load(onnxPath, intraOpNumThreads, allowSpinning);
+        }
+
+        (OnnxEncoder? encoder, string? reason, Exception? cause) = TryLoadOnCuda(onnxPath, intraOpNumThreads, allowSpinning, cuda);
+        if (encoder is not null)
+        {
+            Log.RunningOnCuda(logger, modelId, cuda.DeviceId);
+            return encoder;
+        }
+
+        // A model that cannot load on the CPU either is a bad file, whatever CUDA said: that is the error to report.
+        OnnxEncoder cpu = Load(onnxPath, intraOpNumThreads, allowSpinning);
+        if (!cuda.FallbackToCpu)
+        {
+            cpu.Dispose();
+            throw new ExecutionProviderUnavailableException(ExecutionProvider.Cuda, reason!, cause);
+        }
+
+        Log.CudaFallback(logger, cause, modelId, reason!);
+        cpu.FallbackReason = reason;
+        return cpu;
+    }
+
     /// <summary>Runs one padded batch and writes the chosen output into <paramref name="output"/>.</summary>
     /// <param name="inputIds">The token ids, <c>[batchSize, sequenceLength]</c>, padded.</param>
     /// <param name="attentionMask">1 for real tokens, 0 for padding, same shape.</param>
@@ -87,6 +131,12 @@ internal sealed class OnnxEncoder : IDisposable
     /// <param name="output">Receives the output, <c>[batchSize, sequenceLength, HiddenSize]</c> or <c>[batchSize, HiddenSize]</c>, exactly that long.</param>
     public void Run(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
     {
+        if (UsesIoBinding)
+        {
+            RunWithIoBinding(inputIds, attentionMask, tokenTypeIds, batchSize, sequenceLength, runOptions, output);
+            return;
+        }
+
         long[] shape = [batchSize, sequenceLength];
         int cells = batchSize * sequenceLength;
         OrtValue[] inputs = new OrtValue[_inputNames.Length];
@@ -132,6 +182,134 @@ internal sealed class OnnxEncoder : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
+
+    private static SessionOptions CreateSessionOptions(int intraOpNumThreads, bool allowSpinning)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = intraOpNumThreads,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
+        return options;
+    }
+
+    /// <summary>Loads the model on CUDA and runs it once; returns the reason instead when CUDA cannot start.</summary>
+    private static (OnnxEncoder? Encoder, string? Reason, Exception? Cause) TryLoadOnCuda(string onnxPath, int intraOpNumThreads, bool allowSpinning, CudaOptions cuda)
+    {
+        if (!ExecutionProviderSetup.NativeLibraryHasCuda())
+        {
+            return (null, ExecutionProviderSetup.CpuBuildReason(), null);
+        }
+
+        InferenceSession session;
+        try
+        {
+            using SessionOptions options = CreateSessionOptions(intraOpNumThreads, allowSpinning);
+            ExecutionProviderSetup.AppendCuda(options, cuda);
+            session = new InferenceSession(onnxPath, options);
+        }
+        catch (Exception exception) when (ExecutionProviderSetup.IsProviderFailure(exception))
+        {
+            return (null, ExecutionProviderSetup.Diagnose(exception, cuda), exception);
+        }
+
+        OnnxEncoder encoder;
+        try
+        {
+            encoder = Create(session, onnxPath);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        encoder.ExecutionProvider = ExecutionProvider.Cuda;
+        encoder.UsesIoBinding = true;
+        try
+        {
+            // cuDNN and cuBLAS are loaded, and device memory taken, on the first run: fail here rather than on a caller's batch.
+            encoder.Probe();
+            return (encoder, null, null);
+        }
+        catch (Exception exception) when (ExecutionProviderSetup.IsProviderFailure(exception))
+        {
+            encoder.Dispose();
+            return (null, ExecutionProviderSetup.Diagnose(exception, cuda), exception);
+        }
+    }
+
+    /// <summary>Runs a batch of one two-token text.</summary>
+    private void Probe()
+    {
+        const int Length = 2;
+        long[] ids = new long[Length];
+        long[] mask = [1, 1];
+        long[] types = new long[Length];
+        float[] output = new float[(OutputKind == ModelOutputKind.TokenEmbeddings ? Length : 1) * HiddenSize];
+        using var runOptions = new RunOptions();
+        Run(ids, mask, types, 1, Length, runOptions, output);
+    }
+
+    /// <summary>
+    /// Runs one batch through an I/O binding: inputs bound from our pinned host buffers (ONNX Runtime copies them to the
+    /// device once), the output bound to host memory that ONNX Runtime copies the device result into, so no tensor is
+    /// allocated per run on either side. Pooling reads token vectors on the host, so the output has to come back.
+    /// </summary>
+    private void RunWithIoBinding(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
+    {
+        long[] shape = [batchSize, sequenceLength];
+        int cells = batchSize * sequenceLength;
+        long[] outputShape = OutputKind == ModelOutputKind.TokenEmbeddings ? [batchSize, sequenceLength, HiddenSize] : [batchSize, HiddenSize];
+        OrtValue[] inputs = new OrtValue[_inputNames.Length];
+        Float16[]? halves = _outputIsFloat16 ? ArrayPool<Float16>.Shared.Rent(output.Length) : null;
+        OrtValue? result = null;
+        try
+        {
+            using OrtIoBinding binding = _session.CreateIoBinding();
+            for (int i = 0; i < _inputNames.Length; i++)
+            {
+                Memory<long> data = _inputNames[i] switch
+                {
+                    InputIds => inputIds,
+                    AttentionMask => attentionMask,
+                    _ => tokenTypeIds,
+                };
+                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..cells], shape);
+                binding.BindInput(_inputNames[i], inputs[i]);
+            }
+
+            result = halves is null
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, outputShape)
+                : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, halves.AsMemory(0, output.Length), outputShape);
+            binding.BindOutput(_outputNames[0], result);
+            binding.SynchronizeBoundInputs();
+            _session.RunWithBinding(runOptions, binding);
+            binding.SynchronizeBoundOutputs();
+
+            if (halves is not null)
+            {
+                // ONNX Runtime's Float16 and System.Half are the same 16 bits; TensorPrimitives widens them in vector steps.
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(halves.AsSpan(0, output.Length)), output.Span);
+            }
+        }
+        finally
+        {
+            result?.Dispose();
+            foreach (OrtValue? input in inputs)
+            {
+                input?.Dispose();
+            }
+
+            if (halves is not null)
+            {
+                ArrayPool<Float16>.Shared.Return(halves);
+            }
+        }
+    }
 
     private static OnnxEncoder Create(InferenceSession session, string onnxPath)
     {

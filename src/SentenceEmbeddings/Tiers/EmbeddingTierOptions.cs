@@ -31,4 +31,12 @@ public sealed class EmbeddingTierOptions
     /// <summary>Gets or sets the truncation length.</summary>
     /// <value>The default is <see langword="null"/>: the model folder's <c>max_seq_length</c>.</value>
     public int? MaxSequenceLength { get; set; }
+
+    /// <summary>Gets or sets where ONNX Runtime runs this tier's model.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.ExecutionProvider"/>.</value>
+    public ExecutionProvider? ExecutionProvider { get; set; }
+
+    /// <summary>Gets or sets this tier's CUDA options, replacing <see cref="SentenceEmbeddingsOptions.Cuda"/> as a whole.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.Cuda"/>.</value>
+    public CudaOptions? Cuda { get; set; }
 }

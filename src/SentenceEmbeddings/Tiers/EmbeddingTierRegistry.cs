@@ -269,12 +269,18 @@ public sealed class EmbeddingTierRegistry : IDisposable
     {
         var stopwatch = Stopwatch.StartNew();
         string folder = LocateOrDownload(tier);
-        var generator = new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions
-        {
-            ModelId = tier.ModelId,
-            OnnxFile = tier.OnnxFile,
-            MaxSequenceLength = tier.MaxSequenceLength,
-        });
+        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
+        var generator = new SentenceEmbeddingGenerator(
+            folder,
+            new SentenceEmbeddingGeneratorOptions
+            {
+                ModelId = tier.ModelId,
+                OnnxFile = tier.OnnxFile,
+                MaxSequenceLength = tier.MaxSequenceLength,
+                ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
+                Cuda = configured?.Cuda ?? _options.Cuda,
+            },
+            _logger);
         try
         {
             // Warm-up: the first run allocates ONNX Runtime's buffers and JIT-compiles the pipeline.

@@ -61,7 +61,11 @@ internal sealed class LoadedModel(EmbeddingTier tier, string folder, SentenceEmb
         Bytes,
         _loadedAt,
         new DateTimeOffset(LastUsedTicks, TimeSpan.Zero),
-        Volatile.Read(ref _active));
+        Volatile.Read(ref _active))
+    {
+        ExecutionProvider = Generator.ExecutionProvider,
+        ExecutionProviderFallbackReason = Generator.ExecutionProviderFallbackReason,
+    };
 
     private void DisposeOnce()
     {

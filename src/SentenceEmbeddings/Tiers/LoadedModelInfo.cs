@@ -19,4 +19,11 @@ public sealed record LoadedModelInfo(
     long ApproximateMemoryBytes,
     DateTimeOffset LoadedAt,
     DateTimeOffset LastUsedAt,
-    int ActiveCalls);
+    int ActiveCalls)
+{
+    /// <summary>Gets the execution provider that runs the model: the one configured, or <see cref="SentenceEmbeddings.ExecutionProvider.Cpu"/> after a fallback.</summary>
+    public ExecutionProvider ExecutionProvider { get; init; }
+
+    /// <summary>Gets why the configured execution provider could not start, when the model fell back to the CPU; otherwise <see langword="null"/>.</summary>
+    public string? ExecutionProviderFallbackReason { get; init; }
+}

@@ -41,6 +41,15 @@ public sealed class SentenceEmbeddingsOptions
     /// <value>The default is <see langword="null"/>: no limit but <see cref="MaxLoadedModels"/>.</value>
     public long? MaxMemoryBytes { get; set; }
 
+    /// <summary>Gets or sets where ONNX Runtime runs the tiers' models, unless a tier says otherwise.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.ExecutionProvider.Cpu"/>. <see cref="SentenceEmbeddings.ExecutionProvider.Cuda"/> needs the
+    /// <c>SentenceEmbeddings.Cuda</c> package.</value>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>Gets or sets the CUDA device and provider options of every tier that runs on CUDA and has no <c>Cuda</c> section of its own.</summary>
+    /// <value>The default is a <see cref="CudaOptions"/> with its defaults: device 0, fall back to the CPU.</value>
+    public CudaOptions Cuda { get; set; } = new();
+
     /// <summary>Gets the tiers by name: settings for the defaults (fast, balanced, accurate, multilingual) or new custom tiers.</summary>
     /// <value>The default is empty: the four default tiers as they are.</value>
     public IDictionary<string, EmbeddingTierOptions> Tiers { get; } = new Dictionary<string, EmbeddingTierOptions>(StringComparer.OrdinalIgnoreCase);

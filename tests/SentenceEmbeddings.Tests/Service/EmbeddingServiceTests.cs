@@ -32,6 +32,8 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
         JsonElement load = await PostJson(service, "api/v1/models/load", new { model_type = "fast" }, HttpStatusCode.OK);
         Assert.Equal("success", load.GetProperty("status").GetString());
         Assert.Equal("fast", load.GetProperty("model_type").GetString());
+        JsonElement loadedInfo = await GetJson(service, "api/v1/models/info?type=fast", HttpStatusCode.OK);
+        Assert.Equal("Cpu", loadedInfo.GetProperty("info").GetProperty("execution_provider").GetString());
 
         JsonElement one = await PostJson(service, "api/v1/models/embedding", new { text = "Python开发工程师", model_type = "fast" }, HttpStatusCode.OK);
         Assert.Equal(384, one.GetProperty("dimension").GetInt32());
