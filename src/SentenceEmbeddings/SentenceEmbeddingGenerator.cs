@@ -74,6 +74,16 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
         _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning);
+        try
+        {
+            _encoder.CheckVocabulary(_tokenizer.VocabularySize, _tokenizer.SourcePath, onnxPath);
+        }
+        catch
+        {
+            _encoder.Dispose();
+            throw;
+        }
+
         OnnxPath = onnxPath;
         _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
