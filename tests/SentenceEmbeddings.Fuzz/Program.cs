@@ -1,17 +1,14 @@
 // The tokenizer fuzz target: AFL++ feeds bytes, which become a text for one of the tokenizers; any exception or broken
 // invariant is a crash that AFL keeps. Run with run-fuzz.sh beside this file; a single input can be replayed with
-//   dotnet bin/Release/net10.0/SentenceEmbeddings.Fuzz.dll < findings/default/crashes/id:…
+//   dotnet tests/SentenceEmbeddings.Fuzz/bin/Release/net10.0/SentenceEmbeddings.Fuzz.dll --replay FILE…
+// (the build output, not the instrumented copy in artifacts/fuzz, which only runs under AFL).
 using System.Runtime.InteropServices;
 using System.Text;
 using SentenceEmbeddings;
 using SharpFuzz;
 
-SentenceTokenizer[] tokenizers =
-[
-    SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2")),
-    SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "models", "snowflake-arctic-embed-xs")),
-    SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "unigram"), maxSequenceLength: 128),
-];
+// Loaded on the first input: instrumented code may only run once SharpFuzz has set up AFL's shared memory.
+SentenceTokenizer[]? tokenizers = null;
 long[] ids = new long[512];
 
 void Check(ReadOnlySpan<byte> data)
@@ -20,6 +17,13 @@ void Check(ReadOnlySpan<byte> data)
     {
         return;
     }
+
+    tokenizers ??=
+    [
+        SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2")),
+        SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "models", "snowflake-arctic-embed-xs")),
+        SentenceTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "unigram"), maxSequenceLength: 128),
+    ];
 
     // The first byte picks the tokenizer and the decoding: UTF-16 units as they come (lone surrogates included), or UTF-8.
     SentenceTokenizer tokenizer = tokenizers[(data[0] & 0x7F) % tokenizers.Length];

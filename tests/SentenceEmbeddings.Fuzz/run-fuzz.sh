@@ -3,7 +3,7 @@
 # SharpFuzz for a bounded time, then replays every crash AFL kept. Not part of CI. Needs root for apt-get (Debian's afl++).
 #   tests/SentenceEmbeddings.Fuzz/run-fuzz.sh [seconds=600]
 # Findings land in artifacts/fuzz/findings/default/{crashes,hangs}; a crash becomes a regression test in
-# tests/SentenceEmbeddings.Tests/Hardening (replay one with: dotnet artifacts/fuzz/bin/SentenceEmbeddings.Fuzz.dll --replay FILE).
+# tests/SentenceEmbeddings.Tests/Hardening (replay one with: dotnet tests/SentenceEmbeddings.Fuzz/bin/Release/net10.0/SentenceEmbeddings.Fuzz.dll --replay FILE).
 set -euo pipefail
 seconds="${1:-600}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,7 +29,7 @@ grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|saved_crashes|saved_ha
 crashes=("$work"/findings/default/crashes/id*)
 if [ -e "${crashes[0]}" ]; then
     echo "crashes: ${#crashes[@]}; replaying them:"
-    for crash in "${crashes[@]}"; do dotnet "$work/bin/SentenceEmbeddings.Fuzz.dll" --replay "$crash" 2>&1 | tail -n 3 || true; done
+    for crash in "${crashes[@]}"; do dotnet "$here/bin/Release/net10.0/SentenceEmbeddings.Fuzz.dll" --replay "$crash" 2>&1 | tail -n 3 || true; done
     exit 1
 fi
 echo "no crashes"
