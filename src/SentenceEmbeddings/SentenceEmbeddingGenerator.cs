@@ -80,6 +80,16 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning, options.ExecutionProvider, options.Cuda, logger ?? NullLogger.Instance, ModelId);
+        try
+        {
+            _encoder.CheckVocabulary(_tokenizer.VocabularySize, _tokenizer.SourcePath, onnxPath);
+        }
+        catch
+        {
+            _encoder.Dispose();
+            throw;
+        }
+
         OnnxPath = onnxPath;
 
         // A GPU is busy only with large batches; after a fallback the CPU's budget applies.

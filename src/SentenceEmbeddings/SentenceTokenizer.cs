@@ -23,6 +23,12 @@ public sealed class SentenceTokenizer
     /// <summary>Gets the id that pads shorter sequences in a batch.</summary>
     public int PaddingTokenId => _tokenizer.PadId;
 
+    /// <summary>Gets the number of token ids the tokenizer can emit: its highest id plus one.</summary>
+    internal int VocabularySize => _tokenizer.VocabularySize;
+
+    /// <summary>Gets the tokenizer file the vocabulary was read from, for messages.</summary>
+    internal string SourcePath => _tokenizer.SourcePath;
+
     /// <summary>Loads the tokenizer of a sentence-transformers model folder.</summary>
     /// <param name="modelDirectory">The model folder.</param>
     /// <param name="maxSequenceLength">The truncation length, or <see langword="null"/> for the folder's <c>max_seq_length</c>.</param>

@@ -216,6 +216,15 @@ public sealed class HubDownloader : IDisposable
             {
                 throw new HubDownloadException(repoId, null, $"The disk is full while writing '{partial ?? file}'. Free space there or download elsewhere (--to or HF_HUB_CACHE).", exception);
             }
+            catch (Exception exception) when (exception is UnauthorizedAccessException || (exception is IOException io && IsReadOnlyFileSystem(io)))
+            {
+                // Not worth a retry: the folder stays unwritable.
+                throw new HubDownloadException(
+                    repoId,
+                    null,
+                    $"Cannot write '{partial ?? file}' ({exception.Message}). Make the folder writable, or download elsewhere (--to or HF_HUB_CACHE).",
+                    exception);
+            }
             catch (Exception exception) when (IsTransient(exception, cancellationToken) && attempt < _options.MaxRetries)
             {
                 // A dropped connection or a stall: wait, then go on from the bytes already on disk.
@@ -464,13 +473,16 @@ public sealed class HubDownloader : IDisposable
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         TransientStatusException or HttpRequestException or TimeoutException => true,
-        IOException when !IsDiskFull((IOException)exception) => true,
+        IOException when !IsDiskFull((IOException)exception) && !IsReadOnlyFileSystem((IOException)exception) => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
 
     // ENOSPC on Unix (the errno), ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
     private static bool IsDiskFull(IOException exception) => exception.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
+
+    // EROFS on Unix (a read-only mount), ERROR_WRITE_PROTECT on Windows.
+    private static bool IsReadOnlyFileSystem(IOException exception) => exception.HResult is 30 or unchecked((int)0x80070013);
 
     /// <summary>A 5xx answer, worth another try.</summary>
     private sealed class TransientStatusException(HttpStatusCode statusCode) : Exception($"The hub answered {(int)statusCode}.")

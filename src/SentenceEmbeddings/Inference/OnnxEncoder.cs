@@ -180,6 +180,38 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
+    /// <summary>Runs the highest id a tokenizer can emit once, so that a tokenizer larger than the model's embedding table fails at load, not on the first rare word.</summary>
+    /// <param name="vocabularySize">The number of token ids the tokenizer can emit.</param>
+    /// <param name="tokenizerPath">The tokenizer file, named in the message.</param>
+    /// <param name="onnxPath">The ONNX file, named in the message.</param>
+    /// <exception cref="InvalidModelFileException">The model cannot run that id.</exception>
+    public void CheckVocabulary(int vocabularySize, string tokenizerPath, string onnxPath)
+    {
+        long highest = vocabularySize - 1;
+        using var runOptions = new RunOptions();
+        try
+        {
+            Run(new long[] { highest }, new long[] { 1 }, new long[] { 0 }, batchSize: 1, sequenceLength: 1, runOptions, new float[HiddenSize]);
+        }
+        catch (OnnxRuntimeException exception) when (exception.Message.Contains("out of", StringComparison.OrdinalIgnoreCase)
+            || exception.Message.Contains("indices", StringComparison.OrdinalIgnoreCase))
+        {
+            // ONNX Runtime's CPU Gather checks the index; the message is an obscure "indices element out of data bounds".
+            throw new InvalidModelFileException(
+                tokenizerPath,
+                $"The tokenizer '{tokenizerPath}' has {vocabularySize} token ids, but the model '{onnxPath}' has no embedding for id {highest}: the tokenizer " +
+                $"files belong to another model. Download tokenizer.json, vocab.txt or sentencepiece.bpe.model from the repository the ONNX file came from. ({exception.Message})",
+                exception);
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw new InvalidModelFileException(
+                onnxPath,
+                $"ONNX Runtime cannot run '{onnxPath}' on one token: {exception.Message}. Export the model again, or download onnx/model.onnx again from the model's repository.",
+                exception);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 

@@ -319,6 +319,6 @@ internal sealed class ModelFolder
     private static InvalidModelFileException Invalid(string directory, string file, string problem)
     {
         string path = Path.Combine(directory, file);
-        return new InvalidModelFileException(path, $"'{path}': {problem}", null);
+        return new InvalidModelFileException(path, $"'{path}': {problem} Correct the file, or download it again from the model's repository.", null);
     }
 }

@@ -7,6 +7,12 @@ internal interface ISentenceTokenizer
     /// <summary>Gets the id of the padding token.</summary>
     int PadId { get; }
 
+    /// <summary>Gets the number of token ids the tokenizer can emit: its highest id plus one.</summary>
+    int VocabularySize { get; }
+
+    /// <summary>Gets the file the vocabulary was read from, for messages.</summary>
+    string SourcePath { get; }
+
     /// <summary>Writes the start token, the ids of the text and the end token into <paramref name="ids"/>, keeping the first <c>ids.Length - 2</c> text tokens when they do not all fit.</summary>
     /// <param name="text">The text to tokenize.</param>
     /// <param name="ids">The destination; its length is the maximum sequence length, special tokens included (at least 2).</param>

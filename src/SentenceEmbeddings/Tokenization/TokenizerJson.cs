@@ -32,7 +32,7 @@ internal static class TokenizerJson
     /// <param name="problem">What is wrong, as one or more sentences.</param>
     /// <returns>The exception to throw.</returns>
     public static InvalidModelFileException Invalid(string path, string problem) =>
-        new(path, $"The tokenizer file '{path}' cannot be used: {problem}", null);
+        new(path, $"The tokenizer file '{path}' cannot be used: {problem} Use the tokenizer files from the model's own repository, unchanged.", null);
 
     /// <summary>Checks that an element is a JSON object.</summary>
     /// <param name="path">The file, for the error message.</param>

@@ -67,6 +67,9 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
     /// <summary>Gets the number of token ids: the highest id plus one.</summary>
     public int VocabularySize { get; }
 
+    /// <summary>Gets the file the vocabulary was read from (<c>tokenizer.json</c> or <c>vocab.txt</c>), for messages.</summary>
+    public string SourcePath { get; init; } = string.Empty;
+
     /// <summary>Gets the WordPiece vocabulary.</summary>
     internal WordPieceVocabulary Vocabulary { get; }
 

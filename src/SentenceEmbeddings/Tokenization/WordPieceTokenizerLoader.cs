@@ -90,7 +90,10 @@ internal static class WordPieceTokenizerLoader
             sepId: RequireToken(path, vocabulary, added, "sep_token", configuration.GetSpecialToken("sep_token") ?? "[SEP]"),
             padId: RequireToken(path, vocabulary, added, "pad_token", configuration.GetSpecialToken("pad_token") ?? "[PAD]"),
             unknownId: unknownId,
-            vocabularySize: Math.Max(vocabulary.IdCount, added.Values.DefaultIfEmpty(-1).Max() + 1));
+            vocabularySize: Math.Max(vocabulary.IdCount, added.Values.DefaultIfEmpty(-1).Max() + 1))
+        {
+            SourcePath = path,
+        };
     }
 
     private static WordPieceTokenizer FromTokenizerJson(string path, TokenizerConfiguration configuration)
@@ -165,7 +168,10 @@ internal static class WordPieceTokenizerLoader
             sepId: RequireToken(path, vocabulary, added, "sep_token", configuration.GetSpecialToken("sep_token") ?? postProcessorSep ?? "[SEP]"),
             padId: RequireToken(path, vocabulary, added, "pad_token", configuration.GetSpecialToken("pad_token") ?? paddingToken ?? "[PAD]"),
             unknownId: unknownId,
-            vocabularySize: Math.Max(vocabulary.IdCount, added.Values.DefaultIfEmpty(-1).Max() + 1));
+            vocabularySize: Math.Max(vocabulary.IdCount, added.Values.DefaultIfEmpty(-1).Max() + 1))
+        {
+            SourcePath = path,
+        };
     }
 
     private static List<KeyValuePair<string, int>> ReadVocabulary(string path, JsonElement model)

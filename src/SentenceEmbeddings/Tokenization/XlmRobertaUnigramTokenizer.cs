@@ -37,14 +37,24 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
     private readonly SentencePieceTokenizer _sentencePiece;
     private readonly int _sentencePieceUnknownId;
 
-    private XlmRobertaUnigramTokenizer(SentencePieceTokenizer sentencePiece)
+    private XlmRobertaUnigramTokenizer(SentencePieceTokenizer sentencePiece, string sourcePath)
     {
         _sentencePiece = sentencePiece;
         _sentencePieceUnknownId = sentencePiece.UnknownId;
+        SourcePath = sourcePath;
+
+        // The highest id emitted is the last piece's, shifted by fairseq's offset; <mask> is never emitted.
+        VocabularySize = sentencePiece.Vocabulary.Count + FairseqOffset;
     }
 
     /// <inheritdoc/>
     public int PadId => PaddingId;
+
+    /// <inheritdoc/>
+    public int VocabularySize { get; }
+
+    /// <inheritdoc/>
+    public string SourcePath { get; }
 
     /// <summary>Loads the tokenizer from a SentencePiece model file.</summary>
     /// <param name="modelPath">The <c>sentencepiece.bpe.model</c> file.</param>
@@ -76,7 +86,7 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
                 exception);
         }
 
-        return new XlmRobertaUnigramTokenizer(sentencePiece);
+        return new XlmRobertaUnigramTokenizer(sentencePiece, modelPath);
     }
 
     /// <inheritdoc/>
