@@ -58,7 +58,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         options.Validate();
 
         _folder = ModelFolder.Read(modelDirectory);
-        string onnxPath = _folder.FindOnnxFile(options.OnnxFile);
+        string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant);
         if (options.PromptName is not null && !_folder.Prompts.ContainsKey(options.PromptName))
         {
             throw new ArgumentException(UnknownPromptMessage(options.PromptName), nameof(options));
@@ -75,6 +75,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
         _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning);
         OnnxPath = onnxPath;
+        OnnxFile = Path.GetRelativePath(_folder.Directory, onnxPath).Replace('\\', '/');
         _scheduler = new BatchScheduler(RunBatch, options.MaxBatchTokens, options.MaxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
@@ -93,6 +94,9 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     /// <summary>Gets the full path of the ONNX file being run.</summary>
     public string OnnxPath { get; }
+
+    /// <summary>Gets the ONNX file being run, relative to the model folder (such as <c>onnx/model.onnx</c> or <c>onnx/model_qint8_avx512_vnni.onnx</c>).</summary>
+    public string OnnxFile { get; }
 
     /// <summary>Gets the tokenizer that turns texts into the token ids the model sees.</summary>
     public SentenceTokenizer Tokenizer => _tokenizer;
