@@ -9,6 +9,7 @@ var root = new RootCommand("Sentence embeddings in-process with ONNX Runtime: th
     ListCommand.CreateList(),
     ListCommand.CreateInfo(),
     SimilarityCommand.Create(),
+    QuantizeCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

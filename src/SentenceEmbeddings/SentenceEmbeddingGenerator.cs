@@ -63,7 +63,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         options.Validate();
 
         _folder = ModelFolder.Read(modelDirectory);
-        string onnxPath = _folder.FindOnnxFile(options.OnnxFile);
+        string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, useCuda: options.ExecutionProvider == ExecutionProvider.Cuda);
         if (options.PromptName is not null && !_folder.Prompts.ContainsKey(options.PromptName))
         {
             throw new ArgumentException(UnknownPromptMessage(options.PromptName), nameof(options));
@@ -91,6 +91,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         OnnxPath = onnxPath;
+        OnnxFile = Path.GetRelativePath(_folder.Directory, onnxPath).Replace('\\', '/');
 
         // A GPU is busy only with large batches; after a fallback the CPU's budget applies.
         bool onCuda = _encoder.ExecutionProvider == ExecutionProvider.Cuda;
@@ -126,6 +127,9 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>Gets why the execution provider asked for could not start (what is missing, and the fix) when the model fell back to the CPU.</summary>
     /// <value><see langword="null"/> when the provider asked for runs the model.</value>
     public string? ExecutionProviderFallbackReason => _encoder.FallbackReason;
+
+    /// <summary>Gets the ONNX file being run, relative to the model folder (such as <c>onnx/model.onnx</c> or <c>onnx/model_qint8_avx512_vnni.onnx</c>).</summary>
+    public string OnnxFile { get; }
 
     /// <summary>Gets the tokenizer that turns texts into the token ids the model sees.</summary>
     public SentenceTokenizer Tokenizer => _tokenizer;

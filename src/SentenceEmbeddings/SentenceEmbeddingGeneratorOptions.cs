@@ -3,9 +3,14 @@ namespace SentenceEmbeddings;
 /// <summary>Options for loading and running a <see cref="SentenceEmbeddingGenerator"/>.</summary>
 public sealed class SentenceEmbeddingGeneratorOptions
 {
-    /// <summary>Gets or sets the ONNX file to run, relative to the model folder.</summary>
-    /// <value>A path such as <c>onnx/model_qint8_avx512_vnni.onnx</c>. The default is <see langword="null"/>: <c>model.onnx</c>, else <c>onnx/model.onnx</c>.</value>
+    /// <summary>Gets or sets the ONNX file to run, relative to the model folder; it wins over <see cref="OnnxVariant"/>.</summary>
+    /// <value>A path such as <c>onnx/model_qint8_avx512_vnni.onnx</c>. The default is <see langword="null"/>: the file <see cref="OnnxVariant"/> chooses.</value>
     public string? OnnxFile { get; set; }
+
+    /// <summary>Gets or sets which of the folder's ONNX files runs when <see cref="OnnxFile"/> is not set.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.OnnxVariant.Fp32"/>: <c>model.onnx</c>, else <c>onnx/model.onnx</c>, the exact vectors of
+    /// sentence-transformers. <see cref="SentenceEmbeddings.OnnxVariant.Auto"/> runs a published int8 variant suited to this CPU when the folder has one.</value>
+    public OnnxVariant OnnxVariant { get; set; } = OnnxVariant.Fp32;
 
     /// <summary>Gets or sets the model id reported in embeddings and metadata.</summary>
     /// <value>The default is <see langword="null"/>: the model folder's name.</value>
@@ -75,6 +80,11 @@ public sealed class SentenceEmbeddingGeneratorOptions
         if (MaxBatchDelay < TimeSpan.Zero || MaxBatchDelay > TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxBatchDelay), MaxBatchDelay, "MaxBatchDelay must be between zero and one second.");
+        }
+
+        if (!Enum.IsDefined(OnnxVariant))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OnnxVariant), OnnxVariant, "OnnxVariant must be Fp32 or Auto.");
         }
 
         if (!Enum.IsDefined(QueueFullMode))

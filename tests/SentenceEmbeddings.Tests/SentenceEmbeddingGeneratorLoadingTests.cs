@@ -70,6 +70,7 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxQueuedTexts = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { MaxBatchDelay = TimeSpan.FromSeconds(2) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { QueueFullMode = (QueueFullMode)7 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { OnnxVariant = (OnnxVariant)7 }));
         Assert.Throws<ArgumentException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new SentenceEmbeddingGeneratorOptions { PromptName = "query" }));
 
         // all-MiniLM-L6-v2 has 512 positions (config.json): a longer limit would fail inside ONNX Runtime on long texts.
@@ -121,6 +122,9 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         var options = new SentenceEmbeddingGeneratorOptions();
 
         Assert.Null(options.OnnxFile);
+        Assert.Equal(OnnxVariant.Fp32, options.OnnxVariant);
+        Assert.Equal(OnnxVariant.Fp32, new SentenceEmbeddingsOptions().OnnxVariant);
+        Assert.Null(new SentenceEmbeddings.Tiers.EmbeddingTierOptions().OnnxVariant);
         Assert.Null(options.ModelId);
         Assert.Null(options.MaxSequenceLength);
         Assert.Equal(2048, options.MaxBatchTokens);

@@ -31,10 +31,11 @@ internal static class ListCommand
     public static Command CreateInfo()
     {
         var tierArgument = new Argument<string>("tier") { Description = "A tier name or model id." };
-        var command = new Command("info", "Show a tier's facts and where its model is.") { tierArgument, ModelsPath };
+        var variant = new Option<OnnxVariant>("--onnx-variant") { Description = "Which ONNX file to report: Fp32 (exact parity) or Auto (a published int8 variant for this CPU, when present)." };
+        var command = new Command("info", "Show a tier's facts, where its model is and which ONNX file runs.") { tierArgument, ModelsPath, variant };
         command.SetAction(result =>
         {
-            using EmbeddingTierRegistry registry = Registry(result.GetValue(ModelsPath));
+            using EmbeddingTierRegistry registry = new(new SentenceEmbeddingsOptions { ModelsPath = result.GetValue(ModelsPath)?.FullName, OnnxVariant = result.GetValue(variant) });
             if (!registry.TryGetTier(result.GetValue(tierArgument), out EmbeddingTier? tier))
             {
                 Console.Error.WriteLine($"error: unknown tier '{result.GetValue(tierArgument)}'; known tiers: {string.Join(", ", registry.Tiers.Select(t => t.Name))}.");
@@ -47,6 +48,7 @@ internal static class ListCommand
             Console.WriteLine($"size:        {(tier.ApproximateSizeBytes is long bytes ? $"~{bytes / 1_000_000} MB" : "unknown")}");
             Console.WriteLine($"dimensions:  {tier.Dimensions?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
             Console.WriteLine($"location:    {Where(registry, tier)}");
+            Console.WriteLine($"onnx file:   {OnnxFile(registry, tier)}");
 
             // This tool carries the CPU build of ONNX Runtime; an app with SentenceEmbeddings.Cuda lists CUDAExecutionProvider here.
             Console.WriteLine($"providers:   {string.Join(", ", OrtEnv.Instance().GetAvailableProviders())}");
@@ -57,6 +59,18 @@ internal static class ListCommand
 
     /// <summary>Builds a registry that searches the given models root and the HuggingFace cache.</summary>
     public static EmbeddingTierRegistry Registry(DirectoryInfo? modelsPath) => new(new SentenceEmbeddingsOptions { ModelsPath = modelsPath?.FullName });
+
+    private static string OnnxFile(EmbeddingTierRegistry registry, EmbeddingTier tier)
+    {
+        try
+        {
+            return registry.ResolveOnnxFile(tier.Name);
+        }
+        catch (Exception exception) when (exception is ModelNotFoundException or FileNotFoundException or InvalidModelFileException)
+        {
+            return "none (model or ONNX file missing)";
+        }
+    }
 
     private static string Where(EmbeddingTierRegistry registry, EmbeddingTier tier)
     {

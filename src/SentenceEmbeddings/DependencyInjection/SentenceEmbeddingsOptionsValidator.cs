@@ -26,6 +26,11 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
                 failures.Add($"{Section}:Tiers:{tierName}:Path '{tier.Path}' does not exist; point it at the model folder or remove it to search the models root and the HuggingFace cache.");
             }
 
+            if (tier.OnnxVariant is { } variant && !Enum.IsDefined(variant))
+            {
+                failures.Add($"{Section}:Tiers:{tierName}:OnnxVariant is {variant}; it must be Fp32 or Auto.");
+            }
+
             if (tier.MaxSequenceLength is < 2)
             {
                 failures.Add($"{Section}:Tiers:{tierName}:MaxSequenceLength is {tier.MaxSequenceLength}; it must be at least 2.");
@@ -54,6 +59,11 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
             {
                 failures.Add($"{Section}:Preload:{i} '{options.Preload[i]}' is not a tier; known tiers: {string.Join(", ", known)}.");
             }
+        }
+
+        if (!Enum.IsDefined(options.OnnxVariant))
+        {
+            failures.Add($"{Section}:OnnxVariant is {options.OnnxVariant}; it must be Fp32 or Auto.");
         }
 
         if (options.MaxLoadedModels < 1)

@@ -5,8 +5,8 @@ namespace SentenceEmbeddings.Diagnostics;
 /// <summary>The library's log events.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Loaded tier '{Tier}' ({ModelId}) from {Folder} in {ElapsedMs} ms, warm-up included")]
-    public static partial void ModelLoaded(ILogger logger, string tier, string modelId, string folder, long elapsedMs);
+    [LoggerMessage(1, LogLevel.Information, "Loaded tier '{Tier}' ({ModelId}) from {Folder}, ONNX file {OnnxFile}, in {ElapsedMs} ms, warm-up included")]
+    public static partial void ModelLoaded(ILogger logger, string tier, string modelId, string folder, string onnxFile, long elapsedMs);
 
     [LoggerMessage(2, LogLevel.Information, "Unloaded tier '{Tier}' ({ModelId})")]
     public static partial void ModelUnloaded(ILogger logger, string tier, string modelId);

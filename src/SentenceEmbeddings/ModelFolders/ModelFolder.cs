@@ -93,10 +93,12 @@ internal sealed class ModelFolder
     }
 
     /// <summary>Finds the ONNX file to run.</summary>
-    /// <param name="onnxFile">The ONNX file relative to the folder, or <see langword="null"/> for <c>model.onnx</c> then <c>onnx/model.onnx</c>.</param>
+    /// <param name="onnxFile">The ONNX file relative to the folder, or <see langword="null"/> to choose by <paramref name="variant"/>.</param>
+    /// <param name="variant">Which file to choose when <paramref name="onnxFile"/> is <see langword="null"/>.</param>
+    /// <param name="useCuda">Whether the model runs on CUDA, where int8 variants are never chosen.</param>
     /// <returns>The file's full path.</returns>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
-    public string FindOnnxFile(string? onnxFile)
+    public string FindOnnxFile(string? onnxFile, OnnxVariant variant = OnnxVariant.Fp32, bool useCuda = false)
     {
         string directory = Directory;
         if (onnxFile is not null)
@@ -109,19 +111,28 @@ internal sealed class ModelFolder
                     path);
         }
 
-        foreach (string candidate in (string[])["model.onnx", "onnx/model.onnx"])
+        string? selected = OnnxFileSelector.Select(ListOnnxFiles(directory), variant, CpuFeatures.Current, useCuda);
+        return selected is not null
+            ? Path.GetFullPath(Path.Combine(directory, selected))
+            : throw new FileNotFoundException(
+                $"No ONNX file in the model folder '{directory}': looked for model.onnx and onnx/model.onnx. " +
+                "Download the model's ONNX export from the HuggingFace hub (the onnx/ folder of its repository) into this folder.",
+                Path.Combine(directory, "onnx", "model.onnx"));
+    }
+
+    /// <summary>Lists the ONNX files in a model folder and its <c>onnx/</c> folder, relative, with <c>/</c> separators.</summary>
+    private static List<string> ListOnnxFiles(string directory)
+    {
+        var files = new List<string>();
+        foreach (string folder in (string[])[directory, Path.Combine(directory, "onnx")])
         {
-            string path = Path.Combine(directory, candidate);
-            if (File.Exists(path))
+            if (System.IO.Directory.Exists(folder))
             {
-                return path;
+                files.AddRange(System.IO.Directory.EnumerateFiles(folder, "*.onnx").Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/')));
             }
         }
 
-        throw new FileNotFoundException(
-            $"No ONNX file in the model folder '{directory}': looked for model.onnx and onnx/model.onnx. " +
-            "Download the model's ONNX export from the HuggingFace hub (the onnx/ folder of its repository) into this folder.",
-            Path.Combine(directory, "onnx", "model.onnx"));
+        return files;
     }
 
     private static int ReadMaxSequenceLength(string directory, JsonObject? sentenceBertConfig, JsonObject? tokenizerConfig, JsonObject? modelConfig)

@@ -12,7 +12,8 @@ public sealed class EmbeddingTier
     /// <param name="path">An explicit model folder, or <see langword="null"/>.</param>
     /// <param name="onnxFile">The ONNX file relative to the folder, or <see langword="null"/>.</param>
     /// <param name="maxSequenceLength">The truncation length, or <see langword="null"/> for the model's own.</param>
-    public EmbeddingTier(string name, string modelId, string? useCase = null, long? approximateSizeBytes = null, int? dimensions = null, string? path = null, string? onnxFile = null, int? maxSequenceLength = null)
+    /// <param name="onnxVariant">Which ONNX file runs when <paramref name="onnxFile"/> is not set, or <see langword="null"/> for the registry's default.</param>
+    public EmbeddingTier(string name, string modelId, string? useCase = null, long? approximateSizeBytes = null, int? dimensions = null, string? path = null, string? onnxFile = null, int? maxSequenceLength = null, OnnxVariant? onnxVariant = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
@@ -24,6 +25,7 @@ public sealed class EmbeddingTier
         Path = path;
         OnnxFile = onnxFile;
         MaxSequenceLength = maxSequenceLength;
+        OnnxVariant = onnxVariant;
     }
 
     /// <summary>Gets the tier's name.</summary>
@@ -50,6 +52,9 @@ public sealed class EmbeddingTier
     /// <summary>Gets the truncation length, if one is configured.</summary>
     public int? MaxSequenceLength { get; }
 
+    /// <summary>Gets which ONNX file runs when <see cref="OnnxFile"/> is not set, if configured for this tier.</summary>
+    public OnnxVariant? OnnxVariant { get; }
+
     /// <summary>Gets the four default tiers: fast, balanced, accurate and multilingual.</summary>
     public static IReadOnlyList<EmbeddingTier> Defaults { get; } =
     [
@@ -73,6 +78,7 @@ public sealed class EmbeddingTier
             options.Dimensions ?? Dimensions,
             options.Path ?? Path,
             options.OnnxFile ?? OnnxFile,
-            options.MaxSequenceLength ?? MaxSequenceLength);
+            options.MaxSequenceLength ?? MaxSequenceLength,
+            options.OnnxVariant ?? OnnxVariant);
     }
 }

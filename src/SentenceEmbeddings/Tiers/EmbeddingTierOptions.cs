@@ -12,9 +12,13 @@ public sealed class EmbeddingTierOptions
     /// <value>The default is <see langword="null"/>: the models root, the HuggingFace cache, then embedded models.</value>
     public string? Path { get; set; }
 
-    /// <summary>Gets or sets the ONNX file to run, relative to the model folder.</summary>
-    /// <value>The default is <see langword="null"/>: <c>model.onnx</c>, else <c>onnx/model.onnx</c>.</value>
+    /// <summary>Gets or sets the ONNX file to run, relative to the model folder; it wins over <see cref="OnnxVariant"/>.</summary>
+    /// <value>The default is <see langword="null"/>: the file <see cref="OnnxVariant"/> chooses.</value>
     public string? OnnxFile { get; set; }
+
+    /// <summary>Gets or sets which of the folder's ONNX files runs when <see cref="OnnxFile"/> is not set.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.OnnxVariant"/>.</value>
+    public OnnxVariant? OnnxVariant { get; set; }
 
     /// <summary>Gets or sets what the tier is for, shown when tiers are listed.</summary>
     /// <value>The default is <see langword="null"/>.</value>

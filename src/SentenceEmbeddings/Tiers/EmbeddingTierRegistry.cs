@@ -100,6 +100,22 @@ public sealed class EmbeddingTierRegistry : IDisposable
     /// <exception cref="ModelNotFoundException">The model is in none of the searched places; the message lists them.</exception>
     public string Locate(string nameOrModelId) => _locator.Locate(GetTier(nameOrModelId));
 
+    /// <summary>Finds the ONNX file a tier would run on this machine, without loading it.</summary>
+    /// <param name="nameOrModelId">A tier name or model id.</param>
+    /// <returns>The file relative to the model folder, such as <c>onnx/model.onnx</c>.</returns>
+    /// <exception cref="ArgumentException">No tier matches.</exception>
+    /// <exception cref="ModelNotFoundException">The model is in none of the searched places.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no such ONNX file.</exception>
+    public string ResolveOnnxFile(string nameOrModelId)
+    {
+        EmbeddingTier tier = GetTier(nameOrModelId);
+        ModelFolders.ModelFolder folder = ModelFolders.ModelFolder.Read(_locator.Locate(tier));
+        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
+        bool useCuda = (configured?.ExecutionProvider ?? _options.ExecutionProvider) == ExecutionProvider.Cuda;
+        string path = folder.FindOnnxFile(tier.OnnxFile, tier.OnnxVariant ?? _options.OnnxVariant, useCuda);
+        return System.IO.Path.GetRelativePath(folder.Directory, path).Replace('\\', '/');
+    }
+
     /// <summary>Gets a value indicating whether a tier's model is loaded.</summary>
     /// <param name="nameOrModelId">A tier name or model id.</param>
     /// <returns><see langword="true"/> when it is loaded.</returns>
@@ -276,6 +292,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
             {
                 ModelId = tier.ModelId,
                 OnnxFile = tier.OnnxFile,
+                OnnxVariant = tier.OnnxVariant ?? _options.OnnxVariant,
                 MaxSequenceLength = tier.MaxSequenceLength,
                 ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
                 Cuda = configured?.Cuda ?? _options.Cuda,
@@ -295,7 +312,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
         long bytes = new FileInfo(generator.OnnxPath).Length;
         stopwatch.Stop();
         SentenceEmbeddingsTelemetry.LoadDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("tier", tier.Name));
-        Log.ModelLoaded(_logger, tier.Name, tier.ModelId, folder, stopwatch.ElapsedMilliseconds);
+        Log.ModelLoaded(_logger, tier.Name, tier.ModelId, folder, generator.OnnxFile, stopwatch.ElapsedMilliseconds);
         return new LoadedModel(tier, folder, generator, bytes);
     }
 

@@ -56,6 +56,7 @@ internal sealed class LoadedModel(EmbeddingTier tier, string folder, SentenceEmb
         Tier.Name,
         Tier.ModelId,
         folder,
+        Generator.OnnxFile,
         Generator.Dimensions,
         Generator.MaxSequenceLength,
         Bytes,

@@ -4,6 +4,7 @@ namespace SentenceEmbeddings.Tiers;
 /// <param name="Tier">The tier's name.</param>
 /// <param name="ModelId">The model id.</param>
 /// <param name="Folder">The model folder it was loaded from.</param>
+/// <param name="OnnxFile">The ONNX file it runs, relative to the folder (such as <c>onnx/model.onnx</c>).</param>
 /// <param name="Dimensions">The vector length.</param>
 /// <param name="MaxSequenceLength">The truncation length.</param>
 /// <param name="ApproximateMemoryBytes">The size of its ONNX file, the bulk of what it holds in memory.</param>
@@ -14,6 +15,7 @@ public sealed record LoadedModelInfo(
     string Tier,
     string ModelId,
     string Folder,
+    string OnnxFile,
     int Dimensions,
     int MaxSequenceLength,
     long ApproximateMemoryBytes,

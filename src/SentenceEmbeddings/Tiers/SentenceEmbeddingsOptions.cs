@@ -29,6 +29,11 @@ public sealed class SentenceEmbeddingsOptions
     /// <value>The default is <see langword="null"/>: <c>HF_ENDPOINT</c>, else <c>https://huggingface.co</c>.</value>
     public string? HubEndpoint { get; set; }
 
+    /// <summary>Gets or sets which ONNX file runs for tiers that set neither <see cref="EmbeddingTierOptions.OnnxFile"/> nor <see cref="EmbeddingTierOptions.OnnxVariant"/>.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.OnnxVariant.Fp32"/>: the exact vectors of sentence-transformers. <see cref="SentenceEmbeddings.OnnxVariant.Auto"/>
+    /// runs a published int8 variant suited to this CPU where the model folder has one (2–3 times faster, about 0.99 cosine to fp32).</value>
+    public OnnxVariant OnnxVariant { get; set; } = OnnxVariant.Fp32;
+
     /// <summary>Gets the tiers loaded and warmed up when the host starts.</summary>
     /// <value>The default is empty: every tier loads on first use.</value>
     public IList<string> Preload { get; } = [];

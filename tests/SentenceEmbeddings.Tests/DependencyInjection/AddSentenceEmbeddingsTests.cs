@@ -25,9 +25,10 @@ public sealed class AddSentenceEmbeddingsTests
                 "Preload": [ "fast" ],
                 "MaxLoadedModels": 3,
                 "MaxMemoryBytes": 3221225472,
+                "OnnxVariant": "Auto",
                 "Tiers": {
                   "fast":  { "ModelId": "sentence-transformers/all-MiniLM-L6-v2" },
-                  "jobs":  { "ModelId": "my-org/job-matcher", "Path": "{{jobs}}", "OnnxFile": "onnx/model.onnx" }
+                  "jobs":  { "ModelId": "my-org/job-matcher", "Path": "{{jobs}}", "OnnxFile": "onnx/model.onnx", "OnnxVariant": "Fp32" }
                 }
               }
             }
@@ -45,6 +46,9 @@ public sealed class AddSentenceEmbeddingsTests
         Assert.Equal("my-org/job-matcher", options.Tiers["jobs"].ModelId);
         Assert.Equal(jobs, options.Tiers["jobs"].Path);
         Assert.Equal("onnx/model.onnx", options.Tiers["jobs"].OnnxFile);
+        Assert.Equal(OnnxVariant.Auto, options.OnnxVariant);
+        Assert.Equal(OnnxVariant.Fp32, options.Tiers["jobs"].OnnxVariant);
+        Assert.Null(options.Tiers["fast"].OnnxVariant);
 
         EmbeddingTierRegistry registry = provider.GetRequiredService<EmbeddingTierRegistry>();
         Assert.Equal(["fast", "balanced", "accurate", "multilingual", "jobs"], registry.Tiers.Select(t => t.Name));
@@ -58,6 +62,8 @@ public sealed class AddSentenceEmbeddingsTests
     [InlineData("""{"MaxLoadedModels": 0}""", "SentenceEmbeddings:MaxLoadedModels is 0")]
     [InlineData("""{"Tiers": {"jobs": {"ModelId": "my-org/jobs", "Path": "/no/such/folder"}}}""", "SentenceEmbeddings:Tiers:jobs:Path '/no/such/folder' does not exist")]
     [InlineData("""{"Preload": ["fast", "turbo"]}""", "SentenceEmbeddings:Preload:1 'turbo' is not a tier")]
+    [InlineData("""{"OnnxVariant": "7"}""", "SentenceEmbeddings:OnnxVariant is 7; it must be Fp32 or Auto")]
+    [InlineData("""{"Tiers": {"fast": {"OnnxVariant": "9"}}}""", "SentenceEmbeddings:Tiers:fast:OnnxVariant is 9; it must be Fp32 or Auto")]
     public async Task StartAsync_BadConfiguration_FailsWithTheKeyInTheMessage(string section, string expected)
     {
         using IHost host = Host(Json($$"""{"SentenceEmbeddings": {{section}} }"""));

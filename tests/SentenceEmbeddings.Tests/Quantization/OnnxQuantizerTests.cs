@@ -1,0 +1,245 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using SentenceEmbeddings.Cli.Commands;
+using SentenceEmbeddings.ModelFolders;
+using SentenceEmbeddings.Quantization;
+using SentenceEmbeddings.Tiers;
+using Xunit.Abstractions;
+
+namespace SentenceEmbeddings.Tests.Quantization;
+
+[Collection(ModelsGroup.Name)]
+public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFixture quantized, ITestOutputHelper output) : IClassFixture<QuantizedModelsFixture>
+{
+    // A sample of the benchmark corpora: the first 256 short texts and the first 64 long ones, to keep the test quick on 2 cores.
+    private static readonly string[] ShortTexts = [.. File.ReadLines(Path.Combine(TestModels.Assets, "data", "corpus", "short.txt")).Take(256)];
+    private static readonly string[] LongTexts = [.. File.ReadLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(64)];
+
+    [Fact]
+    public void QuantizeAsync_MiniLM_RewritesEveryWeightMatMulAndPassesTheGate()
+    {
+        OnnxQuantizationResult result = quantized.MiniLMResult;
+
+        // 6 layers × (Q, K, V, attention output, two feed-forward) + the pooler.
+        Assert.Equal(37, result.QuantizedNodeCount);
+        Assert.Equal(Path.Combine(quantized.MiniLMFolder, "onnx", OnnxQuantizationOptions.DefaultOutputFileName), result.OutputPath);
+        Assert.True(result.PassedGate);
+        Assert.InRange(result.MeanCosine, 0.98, 1.0);
+        Assert.Equal(48, result.CalibrationTextCount);
+
+        // The word embeddings (30522 × 384 floats, 47 MB) stay fp32; the 21 M MatMul weights shrink 4×.
+        Assert.InRange(result.OutputBytes, 55_000_000, 62_000_000);
+        Assert.InRange(result.InputBytes, 90_000_000, 92_000_000);
+
+        ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.OutputPath));
+        ILookup<string, NodeProto> byType = model.Graph.Node.ToLookup(n => n.OpType);
+        Assert.Equal(37, byType["DynamicQuantizeLinear"].Count());
+        Assert.Equal(37, byType["MatMulInteger"].Count());
+        HashSet<string> initializers = [.. model.Graph.Initializer.Select(t => t.Name)];
+        Assert.DoesNotContain(byType["MatMul"], n => initializers.Contains(n.Input[1]));
+        Assert.Contains(byType["Gather"], n => initializers.Contains(n.Input[0]));
+    }
+
+    [Fact]
+    public void QuantizeAsync_Output_LoadsInOnnxRuntimeWithItsMetadata()
+    {
+        using var session = new InferenceSession(quantized.ArcticResult.OutputPath);
+
+        Assert.Contains("per-channel", session.ModelMetadata.CustomMetadataMap[OnnxQuantizer.MetadataKey], StringComparison.Ordinal);
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], session.InputNames);
+    }
+
+    [Fact]
+    public async Task MiniLM_Int8_StsBenchmarkWithinOnePointOfFp32()
+    {
+        // fp32 gives 82.03 (StsBenchmarkTests).
+        double spearman = await StsBenchmarkAsync(quantized.MiniLM);
+        output.WriteLine($"STS-B test, all-MiniLM-L6-v2 int8 (ours): Spearman x 100 = {spearman:F3} (fp32 82.03)");
+
+        Assert.InRange(spearman, 82.03 - 1.0, 82.03 + 1.0);
+    }
+
+    [Fact]
+    public async Task Arctic_Int8_StsBenchmarkWithinOnePointOfFp32()
+    {
+        double reference = await StsBenchmarkAsync(fp32.Arctic);
+        double spearman = await StsBenchmarkAsync(quantized.Arctic);
+        output.WriteLine($"STS-B test, arctic-embed-xs: fp32 {reference:F3}, int8 (ours) {spearman:F3}");
+
+        Assert.InRange(spearman, reference - 1.0, reference + 1.0);
+    }
+
+    [Theory]
+    [InlineData("MiniLM", "short")]
+    [InlineData("MiniLM", "long")]
+    [InlineData("Arctic", "short")]
+    [InlineData("Arctic", "long")]
+    public async Task Int8_MeanCosineToFp32_IsAtLeast098(string model, string corpus)
+    {
+        (SentenceEmbeddingGenerator reference, SentenceEmbeddingGenerator candidate) = model == "MiniLM" ? (fp32.MiniLM, quantized.MiniLM) : (fp32.Arctic, quantized.Arctic);
+        string[] texts = corpus == "short" ? ShortTexts : LongTexts;
+
+        GeneratedEmbeddings<Embedding<float>> expected = await reference.GenerateAsync(texts);
+        GeneratedEmbeddings<Embedding<float>> actual = await candidate.GenerateAsync(texts);
+        double[] cosines = [.. Enumerable.Range(0, texts.Length).Select(i => VectorMath.Cosine(expected[i].Vector.Span, actual[i].Vector.Span))];
+        output.WriteLine($"{model} int8 vs fp32, {corpus} ({texts.Length} texts): mean cosine {cosines.Average():F5}, min {cosines.Min():F5}");
+
+        Assert.InRange(cosines.Average(), 0.98, 1.0);
+        Assert.True(cosines.Average() < 0.99999, "int8 should differ from fp32; is the int8 file really running?");
+    }
+
+    [Fact]
+    public async Task QuantizeAsync_ThresholdOutOfReach_ThrowsAndWritesNothing()
+    {
+        var options = new OnnxQuantizationOptions { OutputFile = "onnx/strict.onnx", MinimumMeanCosine = 0.99999 };
+
+        QuantizationQualityException exception = await Assert.ThrowsAsync<QuantizationQualityException>(() => OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, options));
+
+        Assert.Equal(0.99999, exception.Threshold);
+        Assert.InRange(exception.MeanCosine, 0.98, 0.99999);
+        Assert.Contains("--warn-only", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(["model.onnx", OnnxQuantizationOptions.DefaultOutputFileName], Directory.GetFiles(Path.Combine(quantized.MiniLMFolder, "onnx")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cli_WarnOnlyBelowThreshold_WritesTheFileAndSaysSo()
+    {
+        using var folder = new TempDirectory();
+        string target = Path.Combine(folder.Path, "warned.onnx");
+        var options = new OnnxQuantizationOptions { OutputFile = target, MinimumMeanCosine = 0.99999, WarnOnly = true };
+        string calibration = folder.Write("calibration.txt", "A man is playing a guitar.\nThe weather is lovely today.\n\nHow do I reset my password?\n");
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+
+        Assert.Equal(0, await QuantizeCommand.RunAsync(new DirectoryInfo(quantized.MiniLMFolder), new FileInfo(calibration), options, writer, CancellationToken.None));
+
+        Assert.True(File.Exists(target));
+        Assert.Contains("on 3 texts (threshold 0.99999)", writer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("quantized:    37 MatMul/Gemm nodes", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QuantizeAsync_ExistingOutput_RefusesUnlessOverwrite()
+    {
+        using var folder = new TempDirectory();
+        string existing = folder.Write("taken.onnx", "keep me");
+
+        IOException exception = await Assert.ThrowsAsync<IOException>(() => OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, new OnnxQuantizationOptions { OutputFile = existing }));
+        Assert.Contains("--force", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("keep me", File.ReadAllText(existing));
+        Assert.Equal(1, await QuantizeCommand.RunAsync(new DirectoryInfo(quantized.MiniLMFolder), null, new OnnxQuantizationOptions { OutputFile = existing }, TextWriter.Null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task QuantizeAsync_OutputIsTheInput_ThrowsArgumentException()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, new OnnxQuantizationOptions { OutputFile = "onnx/model.onnx", Overwrite = true }));
+    }
+
+    [Fact]
+    public async Task QuantizeAsync_QuantizedFile_HasNothingLeftToQuantize()
+    {
+        var options = new OnnxQuantizationOptions { OnnxFile = quantized.MiniLMResult.OutputPath, OutputFile = "twice.onnx" };
+
+        InvalidModelFileException exception = await Assert.ThrowsAsync<InvalidModelFileException>(() => OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, options));
+
+        Assert.Contains("nothing to quantize", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_Defaults_ArePinnedAndValidated()
+    {
+        var options = new OnnxQuantizationOptions();
+
+        Assert.Null(options.OnnxFile);
+        Assert.Null(options.OutputFile);
+        Assert.False(options.Overwrite);
+        Assert.True(options.PerChannel);
+        Assert.False(options.ReduceRange);
+        Assert.Null(options.CalibrationTexts);
+        Assert.Equal(0.98, options.MinimumMeanCosine);
+        Assert.False(options.WarnOnly);
+        Assert.Equal("model_int8_dynamic.onnx", OnnxQuantizationOptions.DefaultOutputFileName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = 1.5 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = double.NaN }.Validate());
+        Assert.Throws<ArgumentException>(() => new OnnxQuantizationOptions { CalibrationTexts = [] }.Validate());
+        Assert.Throws<ArgumentException>(() => new OnnxQuantizationOptions { OutputFile = " " }.Validate());
+    }
+
+    [Fact]
+    public async Task Auto_PublishedVariantNameForThisCpu_IsPickedAndFp32IsKeptWhenAsked()
+    {
+        // Our file under the published name of this CPU's variant, next to fp32, in a fresh folder.
+        string? published = PublishedNameFor(CpuFeatures.Current);
+        using TempDirectory folder = TestModels.CopyOf(TestModels.MiniLM);
+        if (published is not null)
+        {
+            File.Copy(quantized.MiniLMResult.OutputPath, Path.Combine(folder.Path, "onnx", published));
+        }
+
+        using var auto = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto });
+        using var exact = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Fp32 });
+        using var explicitFile = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto, OnnxFile = "onnx/model.onnx" });
+
+        Assert.Equal(published is null ? "onnx/model.onnx" : $"onnx/{published}", auto.OnnxFile);
+        Assert.Equal("onnx/model.onnx", exact.OnnxFile);
+        Assert.Equal("onnx/model.onnx", explicitFile.OnnxFile);
+
+        string[] texts = ["The weather is lovely today.", "He drove to the stadium."];
+        GeneratedEmbeddings<Embedding<float>> fromAuto = await auto.GenerateAsync(texts);
+        GeneratedEmbeddings<Embedding<float>> fromInt8 = await quantized.MiniLM.GenerateAsync(texts);
+        GeneratedEmbeddings<Embedding<float>> fromFp32 = await exact.GenerateAsync(texts);
+        GeneratedEmbeddings<Embedding<float>> reference = await fp32.MiniLM.GenerateAsync(texts);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(0f, VectorMath.MaxAbsDifference(reference[i].Vector.Span, fromFp32[i].Vector.Span));
+            if (published is not null)
+            {
+                Assert.Equal(0f, VectorMath.MaxAbsDifference(fromInt8[i].Vector.Span, fromAuto[i].Vector.Span));
+                Assert.NotEqual(0f, VectorMath.MaxAbsDifference(fromFp32[i].Vector.Span, fromAuto[i].Vector.Span));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Registry_AutoDefaultAndFp32Tier_ReportTheFileEachRuns()
+    {
+        string? published = PublishedNameFor(CpuFeatures.Current);
+        using TempDirectory folder = TestModels.CopyOf(TestModels.MiniLM);
+        if (published is not null)
+        {
+            File.Copy(quantized.MiniLMResult.OutputPath, Path.Combine(folder.Path, "onnx", published));
+        }
+
+        var options = new SentenceEmbeddingsOptions { OnnxVariant = OnnxVariant.Auto };
+        options.Tiers["fast"] = new EmbeddingTierOptions { Path = folder.Path };
+        options.Tiers["exact"] = new EmbeddingTierOptions { ModelId = "sentence-transformers/all-MiniLM-L6-v2", Path = folder.Path, OnnxVariant = OnnxVariant.Fp32 };
+        using var registry = new EmbeddingTierRegistry(options);
+
+        string expected = published is null ? "onnx/model.onnx" : $"onnx/{published}";
+        Assert.Equal(expected, registry.ResolveOnnxFile("fast"));
+        Assert.Equal(expected, (await registry.LoadAsync("fast")).OnnxFile);
+        Assert.Equal("onnx/model.onnx", registry.ResolveOnnxFile("exact"));
+        Assert.Equal("onnx/model.onnx", (await registry.LoadAsync("exact")).OnnxFile);
+    }
+
+    private static string? PublishedNameFor(CpuFeatures cpu) => cpu switch
+    {
+        { Avx512Vnni: true } => "model_qint8_avx512_vnni.onnx",
+        { Avx512: true } => "model_qint8_avx512.onnx",
+        { Avx2: true } => "model_quint8_avx2.onnx",
+        { Arm64: true } => "model_qint8_arm64.onnx",
+        _ => null,
+    };
+
+    private static async Task<double> StsBenchmarkAsync(SentenceEmbeddingGenerator generator)
+    {
+        string[][] rows = [.. File.ReadLines(Path.Combine(TestModels.Assets, "data", "stsb", "test.tsv")).Skip(1).Select(l => l.Split('\t'))];
+        GeneratedEmbeddings<Embedding<float>> first = await generator.GenerateAsync(rows.Select(r => r[1]));
+        GeneratedEmbeddings<Embedding<float>> second = await generator.GenerateAsync(rows.Select(r => r[2]));
+        double[] gold = [.. rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture))];
+        double[] predicted = [.. Enumerable.Range(0, rows.Length).Select(i => VectorMath.Cosine(first[i].Vector.Span, second[i].Vector.Span))];
+        return VectorMath.Spearman(gold, predicted) * 100;
+    }
+}
