@@ -108,10 +108,14 @@ switch ($Target) {
             Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
         }
     }
+    # dotnet is called directly here: passed on through Invoke-Dotnet's @args, pwsh on Linux would expand the '*' filter
+    # into the file names of the current folder.
     'bench' {
-        Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' @Rest
+        & dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' @Rest
+        if ($LASTEXITCODE -ne 0) { throw "the benchmarks failed with exit code $LASTEXITCODE" }
     }
     'bench-quick' {
-        Invoke-Dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' --quick @Rest
+        & dotnet run --project (Join-Path $root 'benchmarks/SentenceEmbeddings.Benchmarks') -c Release -- --filter '*' --quick @Rest
+        if ($LASTEXITCODE -ne 0) { throw "the benchmarks failed with exit code $LASTEXITCODE" }
     }
 }
