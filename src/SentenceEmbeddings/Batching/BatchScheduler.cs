@@ -78,26 +78,14 @@ internal sealed class BatchScheduler : IDisposable
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (small && _runner is null && _queue.Count == 0)
                 {
-                    foreach (int index in order)
-                    {
-                        _queue.Enqueue(new PendingText(request, index));
-                    }
-
-                    request.Queued = count;
-                    _queuedTexts += count;
+                    Enqueue(request, order);
                     _runner = Thread.CurrentThread;
                     break;
                 }
 
                 if (_queuedTexts == 0 || _queuedTexts + count <= _maxQueuedTexts)
                 {
-                    foreach (int index in order)
-                    {
-                        _queue.Enqueue(new PendingText(request, index));
-                    }
-
-                    request.Queued = count;
-                    _queuedTexts += count;
+                    Enqueue(request, order);
                     EnsureDispatcher();
                     Monitor.Pulse(_gate);
                     small = false;
@@ -169,6 +157,18 @@ internal sealed class BatchScheduler : IDisposable
         {
             dispatcher.Join();
         }
+    }
+
+    /// <summary>Queues a request's texts in the given order; call under the lock.</summary>
+    private void Enqueue(EmbeddingRequest request, int[] order)
+    {
+        foreach (int index in order)
+        {
+            _queue.Enqueue(new PendingText(request, index));
+        }
+
+        request.Queued = order.Length;
+        _queuedTexts += order.Length;
     }
 
     private void Cancel(EmbeddingRequest request, CancellationToken token)
@@ -351,6 +351,11 @@ internal sealed class BatchScheduler : IDisposable
         }
 
         FreeRoom();
+        if (round.Count == 1)
+        {
+            ends.Add(1); // a lone text: nothing to sort or split
+            return;
+        }
 
         // Longest first (stable, so a call's own order is kept among equal lengths), then the cheapest split into batches.
         Span<PendingText> texts = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(round);

@@ -137,32 +137,13 @@ internal sealed class OnnxEncoder : IDisposable
             return;
         }
 
-        long[] shape = [batchSize, sequenceLength];
-        int cells = batchSize * sequenceLength;
-        OrtValue[] inputs = new OrtValue[_inputNames.Length];
+        OrtValue[] inputs = CreateInputs(inputIds, attentionMask, tokenTypeIds, batchSize, sequenceLength);
         try
         {
-            for (int i = 0; i < _inputNames.Length; i++)
-            {
-                Memory<long> data = _inputNames[i] switch
-                {
-                    InputIds => inputIds,
-                    AttentionMask => attentionMask,
-                    _ => tokenTypeIds,
-                };
-                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..cells], shape);
-            }
-
             if (_outputIsFloat16)
             {
                 using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
-                ReadOnlySpan<Float16> values = results[0].GetTensorDataAsSpan<Float16>();
-                Span<float> destination = output.Span;
-                for (int i = 0; i < values.Length; i++)
-                {
-                    destination[i] = (float)values[i];
-                }
-
+                WidenFloat16(results[0].GetTensorDataAsSpan<Float16>(), output.Span);
                 return;
             }
 
@@ -173,10 +154,7 @@ internal sealed class OnnxEncoder : IDisposable
         }
         finally
         {
-            foreach (OrtValue? input in inputs)
-            {
-                input?.Dispose();
-            }
+            DisposeAll(inputs);
         }
     }
 
@@ -274,6 +252,47 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
+    /// <summary>Wraps the input buffers, in the session's input order, as tensors over our memory (pinned until disposed).</summary>
+    private OrtValue[] CreateInputs(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength)
+    {
+        long[] shape = [batchSize, sequenceLength];
+        int cells = batchSize * sequenceLength;
+        OrtValue[] inputs = new OrtValue[_inputNames.Length];
+        try
+        {
+            for (int i = 0; i < _inputNames.Length; i++)
+            {
+                Memory<long> data = _inputNames[i] switch
+                {
+                    InputIds => inputIds,
+                    AttentionMask => attentionMask,
+                    _ => tokenTypeIds,
+                };
+                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..cells], shape);
+            }
+
+            return inputs;
+        }
+        catch
+        {
+            DisposeAll(inputs);
+
+            throw;
+        }
+    }
+
+    private static void DisposeAll(OrtValue?[] values)
+    {
+        foreach (OrtValue? value in values)
+        {
+            value?.Dispose();
+        }
+    }
+
+    /// <summary>Widens an fp16 output to float: ONNX Runtime's Float16 and System.Half are the same 16 bits, and TensorPrimitives converts them in vector steps.</summary>
+    private static void WidenFloat16(ReadOnlySpan<Float16> values, Span<float> destination) =>
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(values), destination);
+
     /// <summary>Runs a batch of one two-token text.</summary>
     private void Probe()
     {
@@ -293,10 +312,8 @@ internal sealed class OnnxEncoder : IDisposable
     /// </summary>
     private void RunWithIoBinding(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
     {
-        long[] shape = [batchSize, sequenceLength];
-        int cells = batchSize * sequenceLength;
         long[] outputShape = OutputKind == ModelOutputKind.TokenEmbeddings ? [batchSize, sequenceLength, HiddenSize] : [batchSize, HiddenSize];
-        OrtValue[] inputs = new OrtValue[_inputNames.Length];
+        OrtValue[] inputs = CreateInputs(inputIds, attentionMask, tokenTypeIds, batchSize, sequenceLength);
         Float16[]? halves = _outputIsFloat16 ? ArrayPool<Float16>.Shared.Rent(output.Length) : null;
         OrtValue? result = null;
         try
@@ -304,13 +321,6 @@ internal sealed class OnnxEncoder : IDisposable
             using OrtIoBinding binding = _session.CreateIoBinding();
             for (int i = 0; i < _inputNames.Length; i++)
             {
-                Memory<long> data = _inputNames[i] switch
-                {
-                    InputIds => inputIds,
-                    AttentionMask => attentionMask,
-                    _ => tokenTypeIds,
-                };
-                inputs[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data[..cells], shape);
                 binding.BindInput(_inputNames[i], inputs[i]);
             }
 
@@ -324,17 +334,13 @@ internal sealed class OnnxEncoder : IDisposable
 
             if (halves is not null)
             {
-                // ONNX Runtime's Float16 and System.Half are the same 16 bits; TensorPrimitives widens them in vector steps.
-                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(halves.AsSpan(0, output.Length)), output.Span);
+                WidenFloat16(halves.AsSpan(0, output.Length), output.Span);
             }
         }
         finally
         {
             result?.Dispose();
-            foreach (OrtValue? input in inputs)
-            {
-                input?.Dispose();
-            }
+            DisposeAll(inputs);
 
             if (halves is not null)
             {

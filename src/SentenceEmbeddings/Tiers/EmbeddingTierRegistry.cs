@@ -110,9 +110,8 @@ public sealed class EmbeddingTierRegistry : IDisposable
     {
         EmbeddingTier tier = GetTier(nameOrModelId);
         ModelFolders.ModelFolder folder = ModelFolders.ModelFolder.Read(_locator.Locate(tier));
-        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
-        bool useCuda = (configured?.ExecutionProvider ?? _options.ExecutionProvider) == ExecutionProvider.Cuda;
-        string path = folder.FindOnnxFile(tier.OnnxFile, tier.OnnxVariant ?? _options.OnnxVariant, useCuda);
+        SentenceEmbeddingGeneratorOptions options = GeneratorOptions(tier);
+        string path = folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, options.ExecutionProvider == ExecutionProvider.Cuda);
         return System.IO.Path.GetRelativePath(folder.Directory, path).Replace('\\', '/');
     }
 
@@ -281,23 +280,26 @@ public sealed class EmbeddingTierRegistry : IDisposable
         }
     }
 
+    /// <summary>The generator options of a tier: its own values, else the registry's defaults.</summary>
+    private SentenceEmbeddingGeneratorOptions GeneratorOptions(EmbeddingTier tier)
+    {
+        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
+        return new SentenceEmbeddingGeneratorOptions
+        {
+            ModelId = tier.ModelId,
+            OnnxFile = tier.OnnxFile,
+            OnnxVariant = tier.OnnxVariant ?? _options.OnnxVariant,
+            MaxSequenceLength = tier.MaxSequenceLength,
+            ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
+            Cuda = configured?.Cuda ?? _options.Cuda,
+        };
+    }
+
     private LoadedModel Load(EmbeddingTier tier)
     {
         var stopwatch = Stopwatch.StartNew();
         string folder = LocateOrDownload(tier);
-        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
-        var generator = new SentenceEmbeddingGenerator(
-            folder,
-            new SentenceEmbeddingGeneratorOptions
-            {
-                ModelId = tier.ModelId,
-                OnnxFile = tier.OnnxFile,
-                OnnxVariant = tier.OnnxVariant ?? _options.OnnxVariant,
-                MaxSequenceLength = tier.MaxSequenceLength,
-                ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
-                Cuda = configured?.Cuda ?? _options.Cuda,
-            },
-            _logger);
+        var generator = new SentenceEmbeddingGenerator(folder, GeneratorOptions(tier), _logger);
         try
         {
             // Warm-up: the first run allocates ONNX Runtime's buffers and JIT-compiles the pipeline.
