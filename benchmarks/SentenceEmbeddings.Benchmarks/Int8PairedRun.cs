@@ -11,7 +11,7 @@ public static class Int8PairedRun
     {
         string folder = Int8Benchmarks.QuantizedCopy();
         using var fp32 = new SentenceEmbeddingGenerator(folder);
-        using var int8 = new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions { OnnxFile = "onnx/" + Quantization.OnnxQuantizationOptions.DefaultOutputFileName });
+        using var int8 = new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions { OnnxFile = "onnx/" + OnnxQuantizationOptions.DefaultOutputFileName });
         foreach (string name in (string[])["short", "long"])
         {
             string[] texts = Corpus.Load(name);

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SentenceEmbeddings.Tiers;
+using SentenceEmbeddings;
 
 namespace EmbeddingService;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using SentenceEmbeddings.Tiers;
+using SentenceEmbeddings;
 
 namespace EmbeddingService;
 

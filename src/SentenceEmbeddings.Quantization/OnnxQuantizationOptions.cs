@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Quantization;
+namespace SentenceEmbeddings;
 
 /// <summary>Options for <see cref="OnnxQuantizer.QuantizeAsync"/>: which file to quantize, where to write it, and the quality gate.</summary>
 public sealed class OnnxQuantizationOptions

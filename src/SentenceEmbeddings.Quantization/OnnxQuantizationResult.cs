@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Quantization;
+namespace SentenceEmbeddings;
 
 /// <summary>What <see cref="OnnxQuantizer.QuantizeAsync"/> wrote and how close its embeddings are to fp32.</summary>
 /// <param name="InputPath">The full path of the fp32 file.</param>

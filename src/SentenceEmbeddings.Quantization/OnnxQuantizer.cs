@@ -2,8 +2,9 @@ using System.Numerics.Tensors;
 using Google.Protobuf;
 using Microsoft.Extensions.AI;
 using Onnx;
+using SentenceEmbeddings.Quantization;
 
-namespace SentenceEmbeddings.Quantization;
+namespace SentenceEmbeddings;
 
 /// <summary>Makes a dynamic int8 variant of a sentence-transformers ONNX model for ONNX Runtime's CPU int8 kernels, checked against fp32 before it is written.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Quantization;
+namespace SentenceEmbeddings;
 
 /// <summary>Represents a quantized model whose embeddings are too far from the fp32 model's; the file was not written.</summary>
 public sealed class QuantizationQualityException : Exception

@@ -124,7 +124,7 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Null(options.OnnxFile);
         Assert.Equal(OnnxVariant.Fp32, options.OnnxVariant);
         Assert.Equal(OnnxVariant.Fp32, new SentenceEmbeddingsOptions().OnnxVariant);
-        Assert.Null(new SentenceEmbeddings.Tiers.EmbeddingTierOptions().OnnxVariant);
+        Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().OnnxVariant);
         Assert.Null(options.ModelId);
         Assert.Null(options.MaxSequenceLength);
         Assert.Equal(2048, options.MaxBatchTokens);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using SentenceEmbeddings.Hub;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Cli.Commands;

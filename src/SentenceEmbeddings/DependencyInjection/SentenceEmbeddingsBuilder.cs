@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace SentenceEmbeddings.DependencyInjection;
+namespace SentenceEmbeddings;
 
 /// <summary>What <c>AddSentenceEmbeddings</c> registered: the default generator's pipeline and one keyed pipeline per tier.</summary>
 public sealed class SentenceEmbeddingsBuilder

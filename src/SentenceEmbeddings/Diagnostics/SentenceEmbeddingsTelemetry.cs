@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace SentenceEmbeddings.Diagnostics;
+namespace SentenceEmbeddings;
 
 /// <summary>The library's <see cref="Meter"/> and its instruments.</summary>
 /// <remarks>Listen with OpenTelemetry (<c>AddMeter("SentenceEmbeddings")</c>) or <see cref="MeterListener"/>.</remarks>

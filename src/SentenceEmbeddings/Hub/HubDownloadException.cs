@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace SentenceEmbeddings.Hub;
+namespace SentenceEmbeddings;
 
 /// <summary>Represents a model download that failed: no such model or file, no access, no network in offline mode, a corrupt file, or a full disk.</summary>
 public sealed class HubDownloadException : Exception

@@ -1,6 +1,6 @@
 using SentenceEmbeddings.Tiers;
 
-namespace SentenceEmbeddings.Hub;
+namespace SentenceEmbeddings;
 
 /// <summary>Options for downloading a sentence-transformers model from the HuggingFace hub.</summary>
 public sealed class HubDownloadOptions

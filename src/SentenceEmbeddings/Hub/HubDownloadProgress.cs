@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Hub;
+namespace SentenceEmbeddings;
 
 /// <summary>How far the download of one file has come.</summary>
 /// <param name="File">The file's path in the repository.</param>

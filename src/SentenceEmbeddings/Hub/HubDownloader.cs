@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace SentenceEmbeddings.Hub;
+namespace SentenceEmbeddings;
 
 /// <summary>Downloads the files a sentence-transformers folder needs from the HuggingFace hub, into the hub cache or a plain folder.</summary>
 /// <remarks>

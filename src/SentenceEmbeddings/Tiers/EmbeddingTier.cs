@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Tiers;
+namespace SentenceEmbeddings;
 
 /// <summary>A named model choice with its facts: the fast, balanced, accurate and multilingual defaults, or a custom one.</summary>
 public sealed class EmbeddingTier

@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Tiers;
+namespace SentenceEmbeddings;
 
 /// <summary>The configuration of one tier: which model it runs and where its files are.</summary>
 /// <remarks>Any property left unset on a default tier (fast, balanced, accurate, multilingual) keeps that tier's value.</remarks>

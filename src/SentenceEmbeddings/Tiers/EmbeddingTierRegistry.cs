@@ -3,9 +3,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SentenceEmbeddings.Diagnostics;
-using SentenceEmbeddings.Hub;
+using SentenceEmbeddings.Tiers;
 
-namespace SentenceEmbeddings.Tiers;
+namespace SentenceEmbeddings;
 
 /// <summary>Lists the tiers, finds their model folders, and loads and unloads their models within a budget.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Tiers;
+namespace SentenceEmbeddings;
 
 /// <summary>A snapshot of one loaded model: which tier, from where, how big, and when last used.</summary>
 /// <param name="Tier">The tier's name.</param>

@@ -1,4 +1,4 @@
-namespace SentenceEmbeddings.Tiers;
+namespace SentenceEmbeddings;
 
 /// <summary>Represents a tier whose model files were found in none of the places searched.</summary>
 public sealed class ModelNotFoundException : Exception

@@ -110,7 +110,7 @@ public sealed class AddSentenceEmbeddingsTests
     [Fact]
     public async Task UseDistributedCache_InFrontOfTwoTiers_KeepsTheirVectorsApart()
     {
-        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder);
+        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.SentenceEmbeddingsBuilder builder);
         services.AddDistributedMemoryCache();
         builder.ConfigureGenerators(b => b.UseDistributedCache());
         using ServiceProvider provider = services.BuildServiceProvider();
@@ -128,7 +128,7 @@ public sealed class AddSentenceEmbeddingsTests
     [Fact]
     public async Task UseOpenTelemetry_ReportsInputTokenUsage()
     {
-        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder);
+        ServiceCollection services = TwoTierServices(out SentenceEmbeddings.SentenceEmbeddingsBuilder builder);
         string sourceName = "test-" + Guid.NewGuid().ToString("N");
         builder.ConfigureGenerators(b => b.UseOpenTelemetry(sourceName: sourceName));
         var activities = new List<Activity>();
@@ -148,7 +148,7 @@ public sealed class AddSentenceEmbeddingsTests
         Assert.Equal("sentence-transformers/all-MiniLM-L6-v2", activity.GetTagItem("gen_ai.response.model"));
     }
 
-    private static ServiceCollection TwoTierServices(out SentenceEmbeddings.DependencyInjection.SentenceEmbeddingsBuilder builder)
+    private static ServiceCollection TwoTierServices(out SentenceEmbeddings.SentenceEmbeddingsBuilder builder)
     {
         var services = new ServiceCollection();
         builder = services.AddSentenceEmbeddings(o =>

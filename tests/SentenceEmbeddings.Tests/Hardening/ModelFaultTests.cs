@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
-using SentenceEmbeddings.Hub;
 using SentenceEmbeddings.Tests.Hub;
 using SentenceEmbeddings.Tests.Tiers;
 using SentenceEmbeddings.Tiers;

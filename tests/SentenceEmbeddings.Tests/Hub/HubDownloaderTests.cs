@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.AI;
-using SentenceEmbeddings.Hub;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Tests.Hub;
