@@ -1,11 +1,11 @@
 #!/usr/bin/env pwsh
 # Build, test, pack and benchmark SentenceEmbeddings. Runs on Windows and Linux:
 #   dotnet tool restore
-#   dotnet pwsh ./build.ps1 [build|test|pack|pack-check|bench|bench-quick] [-Configuration Release]
+#   dotnet pwsh ./build.ps1 [build|test|pack|pack-check|public-api|bench|bench-quick] [-Configuration Release]
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'pack', 'pack-check', 'bench', 'bench-quick')]
+    [ValidateSet('build', 'test', 'pack', 'pack-check', 'public-api', 'bench', 'bench-quick')]
     [string] $Target = 'test',
     [string] $Configuration = 'Release',
     # Extra arguments for BenchmarkDotNet (bench), e.g. --filter '*Throughput*'.
@@ -24,6 +24,35 @@ $env:DOTNET_NOLOGO = '1'
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+$packableProjects = @(
+    'src/SentenceEmbeddings/SentenceEmbeddings.csproj',
+    'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj',
+    'src/SentenceEmbeddings.Quantization/SentenceEmbeddings.Quantization.csproj',
+    'src/SentenceEmbeddings.Cli/SentenceEmbeddings.Cli.csproj'
+)
+
+# What every package must hold, and what none may: a README, the XML docs of each library, a symbol package beside it;
+# no model weights, tokenizer or model configuration files, corpora or test assets.
+function Test-Packages([string] $folder) {
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $nupkgs = @(Get-ChildItem $folder -Filter '*.nupkg')
+    if ($nupkgs.Count -ne $packableProjects.Count) { throw "pack: expected $($packableProjects.Count) packages in $folder, found $($nupkgs.Count)" }
+    $forbidden = '(\.onnx$|\.onnx_data$|vocab\.txt|tokenizer\.json|tokenizer_config\.json|sentencepiece\.bpe\.model|modules\.json|sentence_bert_config\.json|\.safetensors|(^|/)(models|assets|reference|data)/)'
+    foreach ($nupkg in $nupkgs) {
+        $id = $nupkg.BaseName -replace '\.\d+\.\d+\.\d+.*$', ''
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg.FullName)
+        try { $entries = @($zip.Entries | ForEach-Object { $_.FullName }) } finally { $zip.Dispose() }
+        if ($entries -notcontains 'README.md') { throw "pack: $($nupkg.Name) has no README.md" }
+        $bad = @($entries | Where-Object { $_ -match $forbidden })
+        if ($bad.Count -gt 0) { throw "pack: $($nupkg.Name) carries files that do not belong in a package: $($bad -join ', ')" }
+        $isTool = $entries -contains 'tools/net10.0/any/DotnetToolSettings.xml'
+        if (-not $isTool -and $entries -notcontains "lib/net10.0/$id.xml") { throw "pack: $($nupkg.Name) has no XML documentation (lib/net10.0/$id.xml)" }
+        $symbols = Join-Path $folder ($nupkg.BaseName + '.snupkg')
+        if (-not (Test-Path $symbols)) { throw "pack: $($nupkg.Name) has no symbol package ($symbols)" }
+        Write-Host "pack: $($nupkg.Name): README, $(if ($isTool) { 'tool' } else { 'XML docs' }), symbols, no model or test files ($($entries.Count) entries)"
+    }
 }
 
 switch ($Target) {
@@ -54,10 +83,19 @@ switch ($Target) {
         if ($passed -eq 0) { throw 'dotnet test ran no test' }
     }
     'pack' {
-        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings/SentenceEmbeddings.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
-        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
-        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Quantization/SentenceEmbeddings.Quantization.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
-        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cli/SentenceEmbeddings.Cli.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
+        $packages = Join-Path $artifacts 'packages'
+        Remove-Item -Recurse -Force $packages -ErrorAction SilentlyContinue
+        foreach ($project in $packableProjects) {
+            Invoke-Dotnet pack (Join-Path $root $project) -c $Configuration -o $packages
+        }
+        Test-Packages $packages
+    }
+    'public-api' {
+        # Adds every public symbol the analyzer reports as unlisted (RS0016) to PublicAPI.Unshipped.txt, and drops removed
+        # ones (RS0017). Review the diff: it is the public change.
+        foreach ($project in $packableProjects | Where-Object { $_ -notmatch 'Cli' }) {
+            Invoke-Dotnet format analyzers (Join-Path $root $project) --diagnostics RS0016 RS0017 --severity warn
+        }
     }
     'pack-check' {
         # A NuGet consumer's view of SentenceEmbeddings.Cuda: pack it and the core under a version of their own into a
