@@ -93,9 +93,9 @@ switch ($Target) {
     'public-api' {
         # Adds every public symbol the analyzer reports as unlisted (RS0016) to PublicAPI.Unshipped.txt, and drops removed
         # ones (RS0017). Review the diff: it is the public change.
-        foreach ($project in $packableProjects | Where-Object { $_ -notmatch 'Cli' }) {
-            Invoke-Dotnet format analyzers (Join-Path $root $project) --diagnostics RS0016 RS0017 --severity warn
-        }
+        $libraries = @($packableProjects | Where-Object { $_ -notmatch 'Cli' } | ForEach-Object { Join-Path $root $_ })
+        & python3 (Join-Path $root 'build/update-public-api.py') @libraries
+        if ($LASTEXITCODE -ne 0) { throw "update-public-api.py failed with exit code $LASTEXITCODE" }
     }
     'pack-check' {
         # A NuGet consumer's view of SentenceEmbeddings.Cuda: pack it and the core under a version of their own into a

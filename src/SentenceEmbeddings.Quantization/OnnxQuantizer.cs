@@ -65,16 +65,18 @@ public static class OnnxQuantizer
             }
 
             File.Move(partialPath, outputPath, overwrite: options.Overwrite);
-            return new OnnxQuantizationResult(
-                inputPath,
-                outputPath,
-                quantizedNodes,
-                new FileInfo(inputPath).Length,
-                new FileInfo(outputPath).Length,
-                texts.Count,
-                mean,
-                min,
-                passed);
+            return new OnnxQuantizationResult
+            {
+                InputPath = inputPath,
+                OutputPath = outputPath,
+                QuantizedNodeCount = quantizedNodes,
+                InputBytes = new FileInfo(inputPath).Length,
+                OutputBytes = new FileInfo(outputPath).Length,
+                CalibrationTextCount = texts.Count,
+                MeanCosine = mean,
+                MinCosine = min,
+                PassedGate = passed,
+            };
         }
         finally
         {

@@ -1,8 +1,17 @@
 namespace SentenceEmbeddings;
 
 /// <summary>How far the download of one file has come.</summary>
-/// <param name="File">The file's path in the repository.</param>
-/// <param name="BytesReceived">The bytes on disk so far, a resumed part included.</param>
-/// <param name="TotalBytes">The file's size, when the hub said it.</param>
-/// <param name="Completed">Whether the file is complete and verified.</param>
-public sealed record HubDownloadProgress(string File, long BytesReceived, long? TotalBytes, bool Completed);
+public sealed class HubDownloadProgress
+{
+    /// <summary>Gets the file's path in the repository.</summary>
+    public required string File { get; init; }
+
+    /// <summary>Gets the bytes on disk so far, a resumed part included.</summary>
+    public long BytesReceived { get; init; }
+
+    /// <summary>Gets the file's size, when the hub said it.</summary>
+    public long? TotalBytes { get; init; }
+
+    /// <summary>Gets a value indicating whether the file is complete and verified.</summary>
+    public bool Completed { get; init; }
+}

@@ -200,7 +200,7 @@ public sealed class HubDownloader : IDisposable
                 string destination = destinationFor(etag);
                 if (File.Exists(destination))
                 {
-                    progress?.Report(new HubDownloadProgress(file, new FileInfo(destination).Length, size, Completed: true));
+                    progress?.Report(new HubDownloadProgress { File = file, BytesReceived = new FileInfo(destination).Length, TotalBytes = size, Completed = true });
                     return destination;
                 }
 
@@ -209,7 +209,7 @@ public sealed class HubDownloader : IDisposable
                 await ReceiveAsync(repoId, uri, file, partial, size, progress, cancellationToken).ConfigureAwait(false);
                 Verify(repoId, file, partial, etag);
                 File.Move(partial, destination, overwrite: true);
-                progress?.Report(new HubDownloadProgress(file, new FileInfo(destination).Length, size, Completed: true));
+                progress?.Report(new HubDownloadProgress { File = file, BytesReceived = new FileInfo(destination).Length, TotalBytes = size, Completed = true });
                 return destination;
             }
             catch (IOException exception) when (IsDiskFull(exception))
@@ -288,7 +288,7 @@ public sealed class HubDownloader : IDisposable
 
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     received += read;
-                    progress?.Report(new HubDownloadProgress(file, received, size, Completed: false));
+                    progress?.Report(new HubDownloadProgress { File = file, BytesReceived = received, TotalBytes = size, Completed = false });
                 }
             }
         }

@@ -52,18 +52,18 @@ internal sealed class LoadedModel(EmbeddingTier tier, string folder, SentenceEmb
         }
     }
 
-    public LoadedModelInfo Describe() => new(
-        Tier.Name,
-        Tier.ModelId,
-        folder,
-        Generator.OnnxFile,
-        Generator.Dimensions,
-        Generator.MaxSequenceLength,
-        Bytes,
-        _loadedAt,
-        new DateTimeOffset(LastUsedTicks, TimeSpan.Zero),
-        Volatile.Read(ref _active))
+    public LoadedModelInfo Describe() => new()
     {
+        Tier = Tier.Name,
+        ModelId = Tier.ModelId,
+        Folder = folder,
+        OnnxFile = Generator.OnnxFile,
+        Dimensions = Generator.Dimensions,
+        MaxSequenceLength = Generator.MaxSequenceLength,
+        ApproximateMemoryBytes = Bytes,
+        LoadedAt = _loadedAt,
+        LastUsedAt = new DateTimeOffset(LastUsedTicks, TimeSpan.Zero),
+        ActiveCalls = Volatile.Read(ref _active),
         ExecutionProvider = Generator.ExecutionProvider,
         ExecutionProviderFallbackReason = Generator.ExecutionProviderFallbackReason,
     };
