@@ -95,7 +95,8 @@ public static class OnnxQuantizer
             throw new InvalidModelFileException(inputPath, $"'{inputPath}' is not a readable ONNX model ({exception.Message}). Download or export it again.", exception);
         }
 
-        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange);
+        int fused = options.Attention == AttentionQuantization.Unfused ? 0 : AttentionFusion.Fuse(model);
+        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange, options.Attention == AttentionQuantization.QAttention);
         if (count == 0)
         {
             throw new InvalidModelFileException(
@@ -105,7 +106,7 @@ public static class OnnxQuantizer
         }
 
         string description = FormattableString.Invariant(
-            $"dynamic int8: {count} MatMul/Gemm nodes, weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
+            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {(options.Attention == AttentionQuantization.QAttention ? "QAttention" : fused > 0 ? "Attention fp32" : "unfused")}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
         model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = description });
         using FileStream output = File.Create(outputPath);
         model.WriteTo(output);
