@@ -8,9 +8,10 @@ namespace SentenceEmbeddings;
 
 /// <summary>Makes a dynamic int8 variant of a sentence-transformers ONNX model for ONNX Runtime's CPU int8 kernels, checked against fp32 before it is written.</summary>
 /// <remarks>
-/// <para>The weights of every MatMul and Gemm node with a constant weight matrix become symmetric int8 (one scale per output
-/// column by default); activations are quantized to uint8 at run time. Embedding lookups, LayerNorm, Softmax and the
-/// attention products stay fp32. docs/quantization.md describes the graph rewrite.</para>
+/// <para>Each BERT self-attention block is first fused into one com.microsoft <c>Attention</c> node and, by default, quantized to
+/// <c>QAttention</c> (<see cref="OnnxQuantizationOptions.Attention"/>); then the weights of every MatMul and Gemm node with a
+/// constant weight matrix become symmetric int8 (one scale per output column by default); activations are quantized to
+/// uint8 at run time. Embedding lookups, LayerNorm and the softmax stay fp32. docs/quantization.md describes the graph rewrite.</para>
 /// <para>The quality gate embeds calibration texts with both files and refuses to write a file whose mean cosine similarity
 /// to fp32 is below <see cref="OnnxQuantizationOptions.MinimumMeanCosine"/>.</para>
 /// </remarks>
