@@ -125,7 +125,8 @@ switch ($Target) {
 </Project>
 "@
             Set-Content (Join-Path $app 'Program.cs') 'Console.WriteLine(string.Join(",", Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetAvailableProviders()));'
-            $gpu = Join-Path $globalPackages "microsoft.ml.onnxruntime.gpu.linux/1.31.0/runtimes/linux-x64/native/libonnxruntime.so"
+            $onnxRuntimeVersion = ([xml](Get-Content (Join-Path $root 'Directory.Packages.props'))).Project.PropertyGroup.OnnxRuntimeVersion
+            $gpu = Join-Path $globalPackages "microsoft.ml.onnxruntime.gpu.linux/$onnxRuntimeVersion/runtimes/linux-x64/native/libonnxruntime.so"
             $expected = (Get-FileHash $gpu -Algorithm SHA256).Hash
             Invoke-Dotnet build (Join-Path $app 'PackCheck.csproj') -c Release
             Invoke-Dotnet publish (Join-Path $app 'PackCheck.csproj') -c Release -r linux-x64 --self-contained false -o (Join-Path $app 'publish')

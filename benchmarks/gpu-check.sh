@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gpu-check.sh: SentenceEmbeddings on an NVIDIA GPU, in one go. Prints the GPU, checks that the CUDA libraries ONNX Runtime
-# 1.31.0 needs are there, builds in Release, runs the Cuda test app with its GPU tests on (CUDA vs CPU parity, cosine
+# 1.32.0 needs are there, builds in Release, runs the Cuda test app with its GPU tests on (CUDA vs CPU parity, cosine
 # >= 0.9999), and prints sentences/s on the short and long corpora on CUDA and on the CPU of the same machine.
 #
 #   benchmarks/gpu-check.sh                  build and run here (needs the .NET 10 SDK and NuGet: a feed, or a
@@ -64,7 +64,7 @@ fi
 natives="$app/runtimes/linux-x64/native"
 [[ -d $natives ]] || natives="$app"  # a publish for linux-x64 puts the natives next to the program
 
-echo "== CUDA libraries (ONNX Runtime 1.31.0 needs CUDA 13.x and cuDNN 9.x)"
+echo "== CUDA libraries (ONNX Runtime 1.32.0 needs CUDA 13.x and cuDNN 9.x)"
 provider="$natives/libonnxruntime_providers_cuda.so"
 has_library() {  # a library the provider loads at run time (dlopen), so ldd does not list it
   ldconfig -p | grep -q " $1 " && return 0
@@ -95,7 +95,7 @@ fi
 still_missing="$(missing)"
 if [[ -n $still_missing ]]; then
   echo "missing: $(echo "$still_missing" | paste -sd' ')" >&2
-  echo "Install CUDA 13.x and cuDNN 9.x (or use an nvidia/cuda:13.0.x-cudnn-runtime image); with CUDA 12 only, the GPU build of ONNX Runtime 1.31.0 cannot start." >&2
+  echo "Install CUDA 13.x and cuDNN 9.x (or use an nvidia/cuda:13.0.x-cudnn-runtime image); with CUDA 12 only, the GPU build of ONNX Runtime 1.32.0 cannot start." >&2
   exit 1
 fi
 echo "all found: $(ldd "$provider" | grep -oE 'lib(cudart|cublasLt|cublas|curand)\.so\.[0-9]+ => [^ ]+' | paste -sd';')"

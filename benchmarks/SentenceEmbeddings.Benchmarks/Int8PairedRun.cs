@@ -3,40 +3,62 @@ using System.Globalization;
 
 namespace SentenceEmbeddings.Benchmarks;
 
-/// <summary>fp32 and int8 whole-corpus calls alternated in one process; the ratio of each pair cancels slow swings in the load of a shared machine.</summary>
+/// <summary>fp32 and the three int8 files whole-corpus calls alternated in one process; the ratio within each round cancels slow swings in the load of a shared machine.</summary>
 public static class Int8PairedRun
 {
-    /// <summary>Runs <paramref name="pairs"/> fp32/int8 pairs per corpus and prints each pair and the medians.</summary>
-    public static async Task RunAsync(int pairs)
+    /// <summary>Runs <paramref name="rounds"/> rounds (fp32, then each int8 file) per corpus and prints each round and the medians.</summary>
+    public static async Task RunAsync(int rounds)
     {
         string folder = Int8Benchmarks.QuantizedCopy();
+        AttentionQuantization[] variants = Enum.GetValues<AttentionQuantization>();
         using var fp32 = new SentenceEmbeddingGenerator(folder);
-        using var int8 = new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions { OnnxFile = "onnx/" + OnnxQuantizationOptions.DefaultOutputFileName });
-        foreach (string name in (string[])["short", "long"])
+        SentenceEmbeddingGenerator[] int8 = [.. variants.Select(v => new SentenceEmbeddingGenerator(folder, new SentenceEmbeddingGeneratorOptions { OnnxFile = Int8Benchmarks.VariantFile(v) }))];
+        try
         {
-            string[] texts = Corpus.Load(name);
-            await fp32.GenerateAsync(texts.Take(64)).ConfigureAwait(false);
-            await int8.GenerateAsync(texts.Take(64)).ConfigureAwait(false);
-            var fp32Seconds = new List<double>();
-            var int8Seconds = new List<double>();
-            var ratios = new List<double>();
-            for (int pair = 0; pair < pairs; pair++)
+            foreach (string name in (string[])["short", "long"])
             {
-                var stopwatch = Stopwatch.StartNew();
-                await fp32.GenerateAsync(texts).ConfigureAwait(false);
-                fp32Seconds.Add(stopwatch.Elapsed.TotalSeconds);
-                stopwatch.Restart();
-                await int8.GenerateAsync(texts).ConfigureAwait(false);
-                int8Seconds.Add(stopwatch.Elapsed.TotalSeconds);
-                ratios.Add(fp32Seconds[^1] / int8Seconds[^1]);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} pair {pair + 1}: fp32 {fp32Seconds[^1]:F2} s, int8 {int8Seconds[^1]:F2} s, {ratios[^1]:F2} x"));
-            }
+                string[] texts = Corpus.Load(name);
+                await fp32.GenerateAsync(texts.Take(64)).ConfigureAwait(false);
+                foreach (SentenceEmbeddingGenerator generator in int8)
+                {
+                    await generator.GenerateAsync(texts.Take(64)).ConfigureAwait(false);
+                }
 
-            double f = Median(fp32Seconds), q = Median(int8Seconds);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{name} ({texts.Length} texts): median fp32 {f:F2} s ({texts.Length / f:F1}/s), median int8 {q:F2} s ({texts.Length / q:F1}/s), median pair ratio {Median(ratios):F2} x"));
+                var fp32Seconds = new List<double>();
+                List<double>[] ratios = [.. variants.Select(_ => new List<double>())];
+                for (int round = 0; round < rounds; round++)
+                {
+                    fp32Seconds.Add(await TimeAsync(fp32, texts).ConfigureAwait(false));
+                    var line = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{name} round {round + 1}: fp32 {fp32Seconds[^1]:F2} s"));
+                    for (int v = 0; v < variants.Length; v++)
+                    {
+                        double seconds = await TimeAsync(int8[v], texts).ConfigureAwait(false);
+                        ratios[v].Add(fp32Seconds[^1] / seconds);
+                        line.Append(CultureInfo.InvariantCulture, $", {variants[v]} {seconds:F2} s ({ratios[v][^1]:F2} x)");
+                    }
+
+                    Console.WriteLine(line);
+                }
+
+                double f = Median(fp32Seconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} ({texts.Length} texts): median fp32 {f:F2} s ({texts.Length / f:F1}/s); median ratio to fp32: ") +
+                    string.Join(", ", variants.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"{v} {Median(ratios[i]):F2} x (min {ratios[i].Min():F2})"))));
+            }
         }
+        finally
+        {
+            foreach (SentenceEmbeddingGenerator generator in int8)
+            {
+                generator.Dispose();
+            }
+        }
+    }
+
+    private static async Task<double> TimeAsync(SentenceEmbeddingGenerator generator, string[] texts)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await generator.GenerateAsync(texts).ConfigureAwait(false);
+        return stopwatch.Elapsed.TotalSeconds;
     }
 
     private static double Median(List<double> values)

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace SentenceEmbeddings.Benchmarks;
 
-/// <summary>One short sentence, one call: the latency a request handler sees (median and P99 columns), beside session.Run alone.</summary>
+/// <summary>One short sentence, one call: the latency a request handler sees (median and P99 columns), beside session.Run alone on the same file (the floor), fp32 and our int8 file.</summary>
 [MemoryDiagnoser]
 [Config(typeof(LatencyConfig))]
 public class LatencyBenchmarks
@@ -14,10 +14,16 @@ public class LatencyBenchmarks
     private InferenceSession _session = null!;
     private OrtValue[] _inputs = null!;
 
+    /// <summary>Gets or sets the ONNX file: fp32 (<c>onnx/model.onnx</c>) or int8 (the <c>sentence-embeddings quantize</c> default).</summary>
+    [Params("fp32", "int8")]
+    public string Model { get; set; } = "fp32";
+
     [GlobalSetup]
     public void Setup()
     {
-        _generator = new SentenceEmbeddingGenerator(Corpus.MiniLM);
+        _generator = Model == "int8"
+            ? new SentenceEmbeddingGenerator(Int8Benchmarks.QuantizedCopy(), new SentenceEmbeddingGeneratorOptions { OnnxFile = Int8Benchmarks.VariantFile(AttentionQuantization.QAttention) })
+            : new SentenceEmbeddingGenerator(Corpus.MiniLM);
         _session = new InferenceSession(_generator.OnnxPath);
         long[] ids = _generator.Tokenizer.Tokenize(Sentence);
         long[] shape = [1, ids.Length];

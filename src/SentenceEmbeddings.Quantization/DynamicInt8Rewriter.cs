@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 
@@ -21,16 +19,18 @@ internal sealed class DynamicInt8Rewriter
     private readonly GraphProto _graph;
     private readonly bool _perChannel;
     private readonly bool _reduceRange;
+    private readonly bool _quantizeAttention;
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly HashSet<string> _graphInputs;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Weight, string Scale, string ZeroPoint)> _quantizedWeights = new(StringComparer.Ordinal);
 
-    private DynamicInt8Rewriter(GraphProto graph, bool perChannel, bool reduceRange)
+    private DynamicInt8Rewriter(GraphProto graph, bool perChannel, bool reduceRange, bool quantizeAttention)
     {
         _graph = graph;
         _perChannel = perChannel;
         _reduceRange = reduceRange;
+        _quantizeAttention = quantizeAttention;
         _initializers = graph.Initializer.Where(t => t.HasName).GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         _graphInputs = [.. graph.Input.Select(i => i.Name)];
         foreach (NodeProto node in graph.Node)
@@ -49,9 +49,10 @@ internal sealed class DynamicInt8Rewriter
     /// <param name="path">The model file's path, for messages.</param>
     /// <param name="perChannel">Whether each output column gets its own scale.</param>
     /// <param name="reduceRange">Whether weights use 7 bits (−64…63) so that uint8 × int8 products cannot saturate 16-bit sums.</param>
+    /// <param name="quantizeAttention">Whether com.microsoft <c>Attention</c> nodes become <c>QAttention</c> with int8 weights.</param>
     /// <returns>The number of nodes quantized.</returns>
     /// <exception cref="InvalidModelFileException">The model's opset is too old or its weights are stored outside the file.</exception>
-    public static int Rewrite(ModelProto model, string path, bool perChannel, bool reduceRange)
+    public static int Rewrite(ModelProto model, string path, bool perChannel, bool reduceRange, bool quantizeAttention)
     {
         OperatorSetIdProto? opset = model.OpsetImport.FirstOrDefault(o => !o.HasDomain || o.Domain is DefaultDomain or "ai.onnx");
         if (opset is null || opset.Version < MinimumOpset)
@@ -70,7 +71,7 @@ internal sealed class DynamicInt8Rewriter
                 null);
         }
 
-        var rewriter = new DynamicInt8Rewriter(model.Graph, perChannel, reduceRange);
+        var rewriter = new DynamicInt8Rewriter(model.Graph, perChannel, reduceRange, quantizeAttention);
         int count = rewriter.RewriteNodes();
         rewriter.RemoveUnusedInitializers();
         return count;
@@ -82,12 +83,13 @@ internal sealed class DynamicInt8Rewriter
         int count = 0;
         foreach (NodeProto node in _graph.Node)
         {
-            List<NodeProto>? replacement = node.Domain is DefaultDomain or "ai.onnx" ? node.OpType switch
+            List<NodeProto>? replacement = (node.Domain, node.OpType) switch
             {
-                "MatMul" => RewriteMatMul(node),
-                "Gemm" => RewriteGemm(node),
+                (DefaultDomain or "ai.onnx", "MatMul") => RewriteMatMul(node),
+                (DefaultDomain or "ai.onnx", "Gemm") => RewriteGemm(node),
+                (AttentionFusion.MicrosoftDomain, "Attention") when _quantizeAttention => RewriteAttention(node),
                 _ => null,
-            } : null;
+            };
             if (replacement is null)
             {
                 nodes.Add(node);
@@ -115,6 +117,29 @@ internal sealed class DynamicInt8Rewriter
         return QuantizedProduct(node, node.Input[0], weightName, scaleName, zeroPointName, node.Output[0]);
     }
 
+    private List<NodeProto>? RewriteAttention(NodeProto node)
+    {
+        // Attention(x, W[D, 3H], b, mask) → QAttention(x_q, W_q, b, x_scale, W_scale, mask, x_zp, W_zp); QAttention has no past/bias-only variants here.
+        if (node.Input.Count != 4 || !TryGetConstantMatrix(node.Input[1], out TensorProto? weight))
+        {
+            return null;
+        }
+
+        (string weightName, string scaleName, string zeroPointName) = QuantizeWeight(weight, transpose: false, alpha: 1f);
+        string name = NodeName(node);
+        string quantized = Unique(node.Output[0] + "_input_quantized");
+        string inputScale = Unique(node.Output[0] + "_input_scale");
+        string inputZeroPoint = Unique(node.Output[0] + "_input_zero_point");
+        NodeProto attention = Node("QAttention", Unique(name + "_int8"), [quantized, weightName, node.Input[2], inputScale, scaleName, node.Input[3], inputZeroPoint, zeroPointName], [node.Output[0]]);
+        attention.Domain = AttentionFusion.MicrosoftDomain;
+        attention.Attribute.AddRange(node.Attribute.Select(a => a.Clone()));
+        return
+        [
+            Node("DynamicQuantizeLinear", Unique(name + "_quantize_input"), [node.Input[0]], [quantized, inputScale, inputZeroPoint]),
+            attention,
+        ];
+    }
+
     private List<NodeProto>? RewriteGemm(NodeProto node)
     {
         // Y = alpha · A' · B' + beta · C. Only a plain A (transA = 0) and a constant B are rewritten: A · (alpha · B') + beta · C.
@@ -139,7 +164,7 @@ internal sealed class DynamicInt8Rewriter
                 return null;
             }
 
-            float[] scaled = ReadFloats(biasTensor);
+            float[] scaled = AttentionFusion.ReadFloats(biasTensor);
             for (int i = 0; i < scaled.Length; i++)
             {
                 scaled[i] *= beta;
@@ -189,7 +214,7 @@ internal sealed class DynamicInt8Rewriter
             return done;
         }
 
-        float[] values = ReadFloats(weight);
+        float[] values = AttentionFusion.ReadFloats(weight);
         int rows = (int)weight.Dims[0];
         int columns = (int)weight.Dims[1];
         if (transpose)
@@ -303,42 +328,7 @@ internal sealed class DynamicInt8Rewriter
         _graph.Initializer.AddRange(kept);
     }
 
-    private string AddFloatInitializer(string name, long[] dims, float[] values)
-    {
-        string unique = Unique(name);
-        byte[] raw = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), values[i]);
-        }
-
-        _graph.Initializer.Add(new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Float, Dims = { dims }, RawData = ByteString.CopyFrom(raw) });
-        return unique;
-    }
-
-    private static float[] ReadFloats(TensorProto tensor)
-    {
-        if (tensor.HasRawData)
-        {
-            ReadOnlySpan<byte> raw = tensor.RawData.Span;
-            float[] values = new float[raw.Length / sizeof(float)];
-            if (BitConverter.IsLittleEndian)
-            {
-                MemoryMarshal.Cast<byte, float>(raw).CopyTo(values);
-            }
-            else
-            {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
-                }
-            }
-
-            return values;
-        }
-
-        return [.. tensor.FloatData];
-    }
+    private string AddFloatInitializer(string name, long[] dims, float[] values) => AttentionFusion.AddFloatInitializer(_graph, Unique(name), dims, values);
 
     private static float FloatAttribute(NodeProto node, string name, float fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.F : fallback;

@@ -27,6 +27,10 @@ public sealed class OnnxQuantizationOptions
     /// <value>The default is <see langword="false"/>: on AVX-512 VNNI and AVX2 the full range measured closer to fp32 (docs/quantization.md).</value>
     public bool ReduceRange { get; set; }
 
+    /// <summary>Gets or sets how self-attention blocks are rewritten.</summary>
+    /// <value>The default is <see cref="AttentionQuantization.QAttention"/>: fused <c>QAttention</c>, the fastest of the three with the quality gate passed (docs/quantization.md).</value>
+    public AttentionQuantization Attention { get; set; } = AttentionQuantization.QAttention;
+
     /// <summary>Gets or sets the texts the quality gate embeds with both files.</summary>
     /// <value>The default is <see langword="null"/>: a built-in sample of 48 varied English sentences and passages.</value>
     public IReadOnlyList<string>? CalibrationTexts { get; set; }
@@ -45,6 +49,11 @@ public sealed class OnnxQuantizationOptions
         if (double.IsNaN(MinimumMeanCosine) || MinimumMeanCosine is < -1 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MinimumMeanCosine), MinimumMeanCosine, "MinimumMeanCosine must be between -1 and 1.");
+        }
+
+        if (!Enum.IsDefined(Attention))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Attention), Attention, "Attention must be QAttention, FusedFp32 or Unfused.");
         }
 
         if (CalibrationTexts is not null)

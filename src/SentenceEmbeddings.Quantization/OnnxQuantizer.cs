@@ -8,9 +8,10 @@ namespace SentenceEmbeddings;
 
 /// <summary>Makes a dynamic int8 variant of a sentence-transformers ONNX model for ONNX Runtime's CPU int8 kernels, checked against fp32 before it is written.</summary>
 /// <remarks>
-/// <para>The weights of every MatMul and Gemm node with a constant weight matrix become symmetric int8 (one scale per output
-/// column by default); activations are quantized to uint8 at run time. Embedding lookups, LayerNorm, Softmax and the
-/// attention products stay fp32. docs/quantization.md describes the graph rewrite.</para>
+/// <para>Each BERT self-attention block is first fused into one com.microsoft <c>Attention</c> node and, by default, quantized to
+/// <c>QAttention</c> (<see cref="OnnxQuantizationOptions.Attention"/>); then the weights of every MatMul and Gemm node with a
+/// constant weight matrix become symmetric int8 (one scale per output column by default); activations are quantized to
+/// uint8 at run time. Embedding lookups, LayerNorm and the softmax stay fp32. docs/quantization.md describes the graph rewrite.</para>
 /// <para>The quality gate embeds calibration texts with both files and refuses to write a file whose mean cosine similarity
 /// to fp32 is below <see cref="OnnxQuantizationOptions.MinimumMeanCosine"/>.</para>
 /// </remarks>
@@ -97,7 +98,8 @@ public static class OnnxQuantizer
             throw new InvalidModelFileException(inputPath, $"'{inputPath}' is not a readable ONNX model ({exception.Message}). Download or export it again.", exception);
         }
 
-        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange);
+        int fused = options.Attention == AttentionQuantization.Unfused ? 0 : AttentionFusion.Fuse(model);
+        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange, options.Attention == AttentionQuantization.QAttention);
         if (count == 0)
         {
             throw new InvalidModelFileException(
@@ -107,7 +109,7 @@ public static class OnnxQuantizer
         }
 
         string description = FormattableString.Invariant(
-            $"dynamic int8: {count} MatMul/Gemm nodes, weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
+            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {(options.Attention == AttentionQuantization.QAttention ? "QAttention" : fused > 0 ? "Attention fp32" : "unfused")}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
         model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = description });
         using FileStream output = File.Create(outputPath);
         model.WriteTo(output);

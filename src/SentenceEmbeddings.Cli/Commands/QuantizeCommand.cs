@@ -19,9 +19,14 @@ internal static class QuantizeCommand
         var force = new Option<bool>("--force") { Description = "Replace an existing output file." };
         var perTensor = new Option<bool>("--per-tensor") { Description = "One scale per weight matrix instead of one per output column (less precise)." };
         var reduceRange = new Option<bool>("--reduce-range") { Description = "7-bit weights, as onnxruntime's Python quantizer's reduce_range." };
+        var attention = new Option<AttentionQuantization>("--attention")
+        {
+            Description = "QAttention: fused, int8 weights (default, fastest); FusedFp32: fused fp32 Attention, the rest int8; Unfused: the first release's MatMul-only rewrite.",
+            DefaultValueFactory = _ => AttentionQuantization.QAttention,
+        };
         var command = new Command("quantize", "Write a dynamic int8 variant of a model's ONNX file for ONNX Runtime's CPU int8 kernels, checked against fp32 first.")
         {
-            modelDir, onnxFile, output, calibration, minCosine, warnOnly, force, perTensor, reduceRange,
+            modelDir, onnxFile, output, calibration, minCosine, warnOnly, force, perTensor, reduceRange, attention,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -34,6 +39,7 @@ internal static class QuantizeCommand
                 Overwrite = result.GetValue(force),
                 PerChannel = !result.GetValue(perTensor),
                 ReduceRange = result.GetValue(reduceRange),
+                Attention = result.GetValue(attention),
             };
             return RunAsync(result.GetValue(modelDir)!, result.GetValue(calibration), options, Console.Out, cancellationToken);
         });
@@ -54,7 +60,7 @@ internal static class QuantizeCommand
             CultureInfo invariant = CultureInfo.InvariantCulture;
             await output.WriteLineAsync(string.Create(invariant, $"input:        {result.InputPath} ({result.InputBytes / 1e6:F1} MB)")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(invariant, $"output:       {result.OutputPath} ({result.OutputBytes / 1e6:F1} MB)")).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(invariant, $"quantized:    {result.QuantizedNodeCount} MatMul/Gemm nodes")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(invariant, $"quantized:    {result.QuantizedNodeCount} nodes (Attention as {options.Attention})")).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(invariant, $"cosine:       mean {result.MeanCosine:F5}, min {result.MinCosine:F5} to fp32 on {result.CalibrationTextCount} texts (threshold {options.MinimumMeanCosine:F5})")).ConfigureAwait(false);
             if (!result.PassedGate)
             {

@@ -16,7 +16,7 @@ internal static partial class ExecutionProviderSetup
     private const string CudaProviderName = "CUDAExecutionProvider";
 
     private const string CudaRequirements =
-        "ONNX Runtime 1.31's CUDA provider needs CUDA 13.x (cudart, cuBLAS, cuRAND) and cuDNN 9.x where the loader finds them " +
+        "ONNX Runtime 1.32's CUDA provider needs CUDA 13.x (cudart, cuBLAS, cuRAND) and cuDNN 9.x where the loader finds them " +
         "(ldconfig or LD_LIBRARY_PATH; on Windows, PATH), and an NVIDIA driver for CUDA 13; an image such as " +
         "nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04 has them.";
 

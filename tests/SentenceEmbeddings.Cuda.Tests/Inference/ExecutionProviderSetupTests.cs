@@ -8,7 +8,7 @@ public sealed class ExecutionProviderSetupTests
     [Theory]
     [InlineData(
         "[ErrorCode:Fail] /onnxruntime_src/onnxruntime/core/session/provider_bridge_ort.cc:2043 onnxruntime::Provider& onnxruntime::ProviderLibrary::Get() [ONNXRuntimeError] : 1 : FAIL : Failed to load library /app/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory",
-        "libcublasLt.so.13 is missing. ONNX Runtime 1.31's CUDA provider needs CUDA 13.x")]
+        "libcublasLt.so.13 is missing. ONNX Runtime 1.32's CUDA provider needs CUDA 13.x")]
     [InlineData(
         "Failed to load library libonnxruntime_providers_cuda.so with error: libcudnn.so.9: cannot open shared object file: No such file or directory",
         "libcudnn.so.9 is missing.")]

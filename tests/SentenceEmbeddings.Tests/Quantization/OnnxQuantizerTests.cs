@@ -18,28 +18,50 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     private static readonly string[] LongTexts = [.. File.ReadLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(64)];
 
     [Fact]
-    public void QuantizeAsync_MiniLM_RewritesEveryWeightMatMulAndPassesTheGate()
+    public void QuantizeAsync_MiniLM_FusesEveryAttentionBlockIntoQAttentionAndPassesTheGate()
     {
         OnnxQuantizationResult result = quantized.MiniLMResult;
 
-        // 6 layers × (Q, K, V, attention output, two feed-forward) + the pooler.
-        Assert.Equal(37, result.QuantizedNodeCount);
+        // 6 layers × (QAttention, attention output, two feed-forward) + the pooler.
+        Assert.Equal(25, result.QuantizedNodeCount);
         Assert.Equal(Path.Combine(quantized.MiniLMFolder, "onnx", OnnxQuantizationOptions.DefaultOutputFileName), result.OutputPath);
         Assert.True(result.PassedGate);
-        Assert.InRange(result.MeanCosine, 0.98, 1.0);
+        Assert.InRange(result.MeanCosine, 0.99, 1.0);
         Assert.Equal(48, result.CalibrationTextCount);
 
-        // The word embeddings (30522 × 384 floats, 47 MB) stay fp32; the 21 M MatMul weights shrink 4×.
+        // The word embeddings (30522 × 384 floats, 47 MB) stay fp32; the 21 M matrix weights shrink 4×.
         Assert.InRange(result.OutputBytes, 55_000_000, 62_000_000);
         Assert.InRange(result.InputBytes, 90_000_000, 92_000_000);
 
         ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.OutputPath));
         ILookup<string, NodeProto> byType = model.Graph.Node.ToLookup(n => n.OpType);
-        Assert.Equal(37, byType["DynamicQuantizeLinear"].Count());
-        Assert.Equal(37, byType["MatMulInteger"].Count());
+        Assert.Equal(6, byType["QAttention"].Count());
+        Assert.All(byType["QAttention"], n => Assert.Equal(AttentionFusion.MicrosoftDomain, n.Domain));
+        Assert.All(byType["QAttention"], n => Assert.Equal(12, n.Attribute.Single(a => a.Name == "num_heads").I));
+        Assert.Empty(byType["Softmax"]);
+        Assert.Equal(6 + 19, byType["DynamicQuantizeLinear"].Count());
+        Assert.Equal(19, byType["MatMulInteger"].Count());
         HashSet<string> initializers = [.. model.Graph.Initializer.Select(t => t.Name)];
         Assert.DoesNotContain(byType["MatMul"], n => initializers.Contains(n.Input[1]));
         Assert.Contains(byType["Gather"], n => initializers.Contains(n.Input[0]));
+        Assert.Contains(model.OpsetImport, o => o.Domain == AttentionFusion.MicrosoftDomain && o.Version == 1);
+    }
+
+    [Theory]
+    [InlineData(AttentionQuantization.FusedFp32, 19, "Attention", 6)]
+    [InlineData(AttentionQuantization.Unfused, 37, "Softmax", 6)]
+    public async Task QuantizeAsync_OtherAttentionChoices_WriteTheirGraphAndPassTheGate(AttentionQuantization attention, int quantizedNodes, string opType, int count)
+    {
+        using var folder = new TempDirectory();
+        string target = Path.Combine(folder.Path, $"int8_{attention}.onnx");
+        OnnxQuantizationResult result = await OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, new OnnxQuantizationOptions { Attention = attention, OutputFile = target });
+
+        Assert.Equal(quantizedNodes, result.QuantizedNodeCount);
+        Assert.InRange(result.MeanCosine, 0.99, 1.0);
+        ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.OutputPath));
+        Assert.Equal(count, model.Graph.Node.Count(n => n.OpType == opType));
+        Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "QAttention");
+        Assert.Contains(attention.ToString() == "Unfused" ? "unfused" : "Attention fp32", model.MetadataProps.Single(p => p.Key == OnnxQuantizer.MetadataKey).Value, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -52,23 +74,23 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     }
 
     [Fact]
-    public async Task MiniLM_Int8_StsBenchmarkWithinOnePointOfFp32()
+    public async Task MiniLM_Int8_StsBenchmarkWithinHalfAPointOfFp32()
     {
         // fp32 gives 82.03 (StsBenchmarkTests).
         double spearman = await StsBenchmarkAsync(quantized.MiniLM);
         output.WriteLine($"STS-B test, all-MiniLM-L6-v2 int8 (ours): Spearman x 100 = {spearman:F3} (fp32 82.03)");
 
-        Assert.InRange(spearman, 82.03 - 1.0, 82.03 + 1.0);
+        Assert.InRange(spearman, 82.03 - 0.5, 82.03 + 0.5);
     }
 
     [Fact]
-    public async Task Arctic_Int8_StsBenchmarkWithinOnePointOfFp32()
+    public async Task Arctic_Int8_StsBenchmarkWithinHalfAPointOfFp32()
     {
         double reference = await StsBenchmarkAsync(fp32.Arctic);
         double spearman = await StsBenchmarkAsync(quantized.Arctic);
         output.WriteLine($"STS-B test, arctic-embed-xs: fp32 {reference:F3}, int8 (ours) {spearman:F3}");
 
-        Assert.InRange(spearman, reference - 1.0, reference + 1.0);
+        Assert.InRange(spearman, reference - 0.5, reference + 0.5);
     }
 
     [Theory]
@@ -76,7 +98,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     [InlineData("MiniLM", "long")]
     [InlineData("Arctic", "short")]
     [InlineData("Arctic", "long")]
-    public async Task Int8_MeanCosineToFp32_IsAtLeast098(string model, string corpus)
+    public async Task Int8_MeanCosineToFp32_IsAtLeast099(string model, string corpus)
     {
         (SentenceEmbeddingGenerator reference, SentenceEmbeddingGenerator candidate) = model == "MiniLM" ? (fp32.MiniLM, quantized.MiniLM) : (fp32.Arctic, quantized.Arctic);
         string[] texts = corpus == "short" ? ShortTexts : LongTexts;
@@ -86,7 +108,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         double[] cosines = [.. Enumerable.Range(0, texts.Length).Select(i => VectorMath.Cosine(expected[i].Vector.Span, actual[i].Vector.Span))];
         output.WriteLine($"{model} int8 vs fp32, {corpus} ({texts.Length} texts): mean cosine {cosines.Average():F5}, min {cosines.Min():F5}");
 
-        Assert.InRange(cosines.Average(), 0.98, 1.0);
+        Assert.InRange(cosines.Average(), 0.99, 1.0);
         Assert.True(cosines.Average() < 0.99999, "int8 should differ from fp32; is the int8 file really running?");
     }
 
@@ -116,7 +138,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
 
         Assert.True(File.Exists(target));
         Assert.Contains("on 3 texts (threshold 0.99999)", writer.ToString(), StringComparison.Ordinal);
-        Assert.Contains("quantized:    37 MatMul/Gemm nodes", writer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("quantized:    25 nodes (Attention as QAttention)", writer.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,11 +182,13 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         Assert.Null(options.CalibrationTexts);
         Assert.Equal(0.98, options.MinimumMeanCosine);
         Assert.False(options.WarnOnly);
+        Assert.Equal(AttentionQuantization.QAttention, options.Attention);
         Assert.Equal("model_int8_dynamic.onnx", OnnxQuantizationOptions.DefaultOutputFileName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = 1.5 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = double.NaN }.Validate());
         Assert.Throws<ArgumentException>(() => new OnnxQuantizationOptions { CalibrationTexts = [] }.Validate());
         Assert.Throws<ArgumentException>(() => new OnnxQuantizationOptions { OutputFile = " " }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { Attention = (AttentionQuantization)7 }.Validate());
     }
 
     [Fact]
