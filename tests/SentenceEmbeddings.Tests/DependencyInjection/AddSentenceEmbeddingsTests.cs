@@ -165,20 +165,14 @@ public sealed class AddSentenceEmbeddingsTests
     {
         using var cache = new TempDirectory();
         using var hub = new SentenceEmbeddings.Tests.Hub.FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hub.Intercept = (context, path) => SentenceEmbeddings.Tests.Hub.HubDownloaderTests.TrickleModel(context, path, started, clientGone);
+        var slow = new SentenceEmbeddings.Tests.Hub.TricklingModel(hub);
         using IHost host = Host(Json($$"""{"SentenceEmbeddings": {"HuggingFaceHubCache": "{{cache.Path}}", "AllowDownload": true, "HubEndpoint": "{{hub.Endpoint}}", "Preload": ["fast"] } }"""));
 
         Task start = host.StartAsync();
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var clock = Stopwatch.StartNew();
-        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start);
-        await clientGone.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        clock.Stop();
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication, start);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the download stopped {clock.Elapsed} after StopApplication");
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the download stopped {stopped} after StopApplication");
         string repository = SentenceEmbeddings.ModelFolders.HubCacheLayout.RepositoryFolder(cache.Path, "sentence-transformers/all-MiniLM-L6-v2");
         Assert.False(Directory.Exists(Path.Combine(repository, "snapshots")));
         Assert.False(host.Services.GetRequiredService<EmbeddingTierRegistry>().IsLoaded("fast"));

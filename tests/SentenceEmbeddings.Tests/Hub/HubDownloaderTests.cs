@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.AI;
 using SentenceEmbeddings.ModelFolders;
@@ -307,29 +306,23 @@ public sealed class HubDownloaderTests
     {
         using var cache = new TempDirectory();
         using var hub = new FakeHub(RepoId, TestModels.MiniLM);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hub.Intercept = (context, path) => TrickleModel(context, path, started, clientGone);
+        var slow = new TricklingModel(hub);
         using var downloader = new HubDownloader(Options(hub, cache.Path));
         using var cancellation = new CancellationTokenSource();
         var received = new FirstBytesOf("onnx/model.onnx");
 
         Task<string> download = downloader.DownloadAsync(RepoId, received, cancellation.Token);
         await received.FirstBytes.WaitAsync(TimeSpan.FromSeconds(30));
-        var clock = Stopwatch.StartNew();
-        await cancellation.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download);
-        clock.Stop();
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(cancellation.Cancel, download);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"cancelled after {clock.Elapsed}");
-        await clientGone.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the transfer itself stopped, not only the wait
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the transfer stopped {stopped} after the cancellation"); // the transfer itself stopped, not only the wait
         string repository = HubCacheLayout.RepositoryFolder(cache.Path, RepoId);
         Assert.False(Directory.Exists(Path.Combine(repository, "snapshots")));
         Assert.False(Directory.Exists(Path.Combine(repository, "refs")));
         Assert.All(Directory.EnumerateFiles(HubCacheLayout.BlobsFolder(repository)), blob => Assert.True(Path.GetFileName(blob).Length is 40 or 64 || blob.EndsWith(".incomplete", StringComparison.Ordinal), blob));
         Assert.Single(Directory.EnumerateFiles(HubCacheLayout.BlobsFolder(repository), "*.incomplete"));
 
-        hub.Intercept = null;
+        slow.Stop();
         string snapshot = await downloader.DownloadAsync(RepoId);
         Assert.Contains(hub.Requests, r => r.StartsWith("GET", StringComparison.Ordinal) && r.Contains("onnx/model.onnx bytes=", StringComparison.Ordinal));
         Assert.Equal(FakeHub.Sha256(Path.Combine(TestModels.MiniLM, "onnx", "model.onnx")), FakeHub.Sha256(Path.Combine(snapshot, "onnx", "model.onnx")));
@@ -340,9 +333,7 @@ public sealed class HubDownloaderTests
     {
         using var target = new TempDirectory();
         using var hub = new FakeHub(RepoId, TestModels.MiniLM);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hub.Intercept = (context, path) => TrickleModel(context, path, started, clientGone);
+        var slow = new TricklingModel(hub);
         using var downloader = new HubDownloader(Options(hub, Path.Combine(target.Path, "unused-cache")));
         using var cancellation = new CancellationTokenSource();
         var received = new FirstBytesOf("onnx/model.onnx");
@@ -350,20 +341,16 @@ public sealed class HubDownloaderTests
 
         Task<string> download = downloader.DownloadToAsync(RepoId, folder, received, cancellation.Token);
         await received.FirstBytes.WaitAsync(TimeSpan.FromSeconds(30));
-        var clock = Stopwatch.StartNew();
-        await cancellation.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download);
-        clock.Stop();
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(cancellation.Cancel, download);
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"cancelled after {clock.Elapsed}");
-        await clientGone.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the transfer stopped {stopped} after the cancellation");
         Assert.False(File.Exists(Path.Combine(folder, "onnx", "model.onnx")));
         string staging = HubCacheLayout.LocalDownloadFolder(folder);
         Assert.DoesNotContain(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories), f => !f.StartsWith(staging, StringComparison.Ordinal) && f.Contains(".incomplete", StringComparison.Ordinal));
         Assert.True(File.Exists(HubCacheLayout.PartialInFolder(folder, "onnx/model.onnx")));
         Assert.Throws<FileNotFoundException>(() => new SentenceEmbeddingGenerator(folder));
 
-        hub.Intercept = null;
+        slow.Stop();
         await downloader.DownloadToAsync(RepoId, folder);
         Assert.Equal(FakeHub.Sha256(Path.Combine(TestModels.MiniLM, "onnx", "model.onnx")), FakeHub.Sha256(Path.Combine(folder, "onnx", "model.onnx")));
         Assert.False(Directory.Exists(Path.Combine(folder, ".cache")));
@@ -509,18 +496,6 @@ public sealed class HubDownloaderTests
                 _firstBytes.TrySetResult();
             }
         }
-    }
-
-    /// <summary>Serves the ONNX file slowly (a multi-GB download in miniature); every other file as usual.</summary>
-    internal static bool TrickleModel(HttpListenerContext context, string path, TaskCompletionSource started, TaskCompletionSource clientGone)
-    {
-        if (!path.EndsWith("onnx/model.onnx", StringComparison.Ordinal) || context.Request.HttpMethod != "GET")
-        {
-            return false;
-        }
-
-        FakeHub.Trickle(context, Path.Combine(TestModels.MiniLM, "onnx", "model.onnx"), started, clientGone);
-        return true;
     }
 
     private static HubDownloadOptions Options(FakeHub hub, string cache) => new()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using SentenceEmbeddings.Diagnostics;
@@ -252,27 +251,21 @@ public sealed class EmbeddingTierRegistryTests
     {
         using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
         using var cache = new TempDirectory();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hub.Intercept = (context, path) => HubDownloaderTests.TrickleModel(context, path, started, clientGone);
-        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() }, null, NoEnvironment);
+        var slow = new TricklingModel(hub);
+        using var registry = Downloading(hub, cache);
         using var cancellation = new CancellationTokenSource();
 
         Task<LoadedModelInfo> load = registry.LoadAsync("fast", cancellation.Token);
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var clock = Stopwatch.StartNew();
-        await cancellation.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => load);
-        await clientGone.Task.WaitAsync(TimeSpan.FromSeconds(10)); // no caller waits, so the download itself stops
-        clock.Stop();
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(cancellation.Cancel, load); // no caller waits, so the download stops
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the download stopped {clock.Elapsed} after the cancellation");
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the download stopped {stopped} after the cancellation");
         string repository = HubCacheLayout.RepositoryFolder(cache.Path, "sentence-transformers/all-MiniLM-L6-v2");
         Assert.False(Directory.Exists(Path.Combine(repository, "snapshots")));
         Assert.False(Directory.Exists(Path.Combine(repository, "refs")));
         Assert.False(registry.IsLoaded("fast"));
 
-        hub.Intercept = null;
+        slow.Stop();
         LoadedModelInfo loaded = await registry.LoadAsync("fast");
         Assert.Equal("onnx/model.onnx", loaded.OnnxFile);
     }
@@ -294,7 +287,7 @@ public sealed class EmbeddingTierRegistryTests
 
             return false;
         };
-        using var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() }, null, NoEnvironment);
+        using var registry = Downloading(hub, cache);
         using var cancellation = new CancellationTokenSource();
 
         Task<LoadedModelInfo> impatient = registry.LoadAsync("fast", cancellation.Token);
@@ -314,20 +307,19 @@ public sealed class EmbeddingTierRegistryTests
     {
         using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
         using var cache = new TempDirectory();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clientGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        hub.Intercept = (context, path) => HubDownloaderTests.TrickleModel(context, path, started, clientGone);
-        var registry = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() }, null, NoEnvironment);
+        var slow = new TricklingModel(hub);
+        var registry = Downloading(hub, cache);
 
         Task<LoadedModelInfo> load = registry.LoadAsync("fast");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        registry.Dispose();
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => load);
-        await clientGone.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await slow.CancelAndWaitAsync<ObjectDisposedException>(registry.Dispose, load);
     }
 
     private static HubEnvironment NoEnvironment { get; } = HubEnvironment.Read(_ => null);
+
+    private static EmbeddingTierRegistry Downloading(FakeHub hub, TempDirectory cache) =>
+        new(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() }, null, NoEnvironment);
 
     internal static SentenceEmbeddingsOptions OptionsWith(params (string Name, string Folder)[] tiers)
     {
