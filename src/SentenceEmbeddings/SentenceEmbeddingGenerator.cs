@@ -63,7 +63,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         options.Validate();
 
         _folder = ModelFolder.Read(modelDirectory);
-        string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, useCuda: options.ExecutionProvider == ExecutionProvider.Cuda);
+        string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, useCuda: options.ExecutionProvider == ExecutionProvider.Cuda, options.Cpu);
         if (options.PromptName is not null && !_folder.Prompts.ContainsKey(options.PromptName))
         {
             throw new ArgumentException(UnknownPromptMessage(options.PromptName), nameof(options));

@@ -65,6 +65,9 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <value>The default is a <see cref="CudaOptions"/> with its defaults: device 0, fall back to the CPU.</value>
     public CudaOptions Cuda { get; set; } = new();
 
+    /// <summary>Gets or sets the CPU that <see cref="OnnxVariant"/> chooses for (tests name one; the default is this machine's).</summary>
+    internal ModelFolders.CpuFeatures Cpu { get; set; } = ModelFolders.CpuFeatures.Current;
+
     /// <summary>Throws when a value is out of its range.</summary>
     internal void Validate()
     {

@@ -13,11 +13,12 @@ internal static class DownloadCommand
         var tier = new Option<string?>("--tier") { Description = "A tier (fast, balanced, accurate, multilingual) or 'all'." };
         var model = new Option<string?>("--model") { Description = "A model id such as sentence-transformers/all-MiniLM-L6-v2." };
         var revision = new Option<string>("--revision") { Description = "Branch, tag or commit.", DefaultValueFactory = _ => "main" };
-        var variant = new Option<string>("--variant") { Description = "The ONNX file, e.g. onnx/model_qint8_avx512_vnni.onnx.", DefaultValueFactory = _ => "onnx/model.onnx" };
+        var variant = new Option<string?>("--variant") { Description = "The ONNX file, e.g. onnx/model_qint8_avx512_vnni.onnx; it wins over --onnx-variant." };
+        var onnxVariant = new Option<OnnxVariant>("--onnx-variant") { Description = "Which ONNX file when --variant is not given: Fp32 (exact parity), or Auto (the published int8 variant this CPU runs, else fp32)." };
         var to = new Option<DirectoryInfo?>("--to") { Description = "A plain folder to fill (one model: the folder itself; several: one subfolder each) instead of the HuggingFace cache." };
         var command = new Command("download", "Download models from the HuggingFace hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE and HF_HUB_OFFLINE are honoured).")
         {
-            tier, model, revision, variant, to,
+            tier, model, revision, variant, onnxVariant, to,
         };
         command.Validators.Add(result =>
         {
@@ -26,13 +27,20 @@ internal static class DownloadCommand
                 result.AddError("Give either --tier or --model.");
             }
         });
-        command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(tier), result.GetValue(model), result.GetValue(revision)!, result.GetValue(variant)!, result.GetValue(to), cancellationToken));
+        command.SetAction((result, cancellationToken) =>
+        {
+            // The environment is read once, here, where the options are built.
+            HubDownloadOptions options = HubDownloadOptions.FromEnvironment();
+            options.Revision = result.GetValue(revision)!;
+            options.OnnxFile = result.GetValue(variant);
+            options.OnnxVariant = result.GetValue(onnxVariant);
+            return RunAsync(result.GetValue(tier), result.GetValue(model), options, result.GetValue(to), cancellationToken);
+        });
         return command;
     }
 
     /// <summary>Runs the command.</summary>
-    public static async Task<int> RunAsync(string? tier, string? model, string revision, string variant, DirectoryInfo? to, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? tier, string? model, HubDownloadOptions options, DirectoryInfo? to, CancellationToken cancellationToken)
     {
         List<string> models;
         if (model is not null)
@@ -55,7 +63,7 @@ internal static class DownloadCommand
             models = [known.ModelId];
         }
 
-        using var downloader = new HubDownloader(new HubDownloadOptions { Revision = revision, OnnxFile = variant });
+        using var downloader = new HubDownloader(options);
         var progress = new ConsoleProgress();
         foreach (string repoId in models)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SentenceEmbeddings;
 using SentenceEmbeddings.DependencyInjection;
+using SentenceEmbeddings.Hub;
 using SentenceEmbeddings.Tiers;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,15 @@ public static class SentenceEmbeddingsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SentenceEmbeddingsOptions>, SentenceEmbeddingsOptionsValidator>());
         services.TryAddSingleton(sp => new EmbeddingTierRegistry(
             sp.GetRequiredService<IOptions<SentenceEmbeddingsOptions>>().Value,
-            sp.GetService<ILogger<EmbeddingTierRegistry>>()));
+            sp.GetService<ILogger<EmbeddingTierRegistry>>(),
+            HubEnvironment.FromProcess(),
+            sp.GetRequiredService<IHttpClientFactory>()));
+
+        // The hub's client: redirects followed by HubDownloader itself (decision 7); retries and timeouts are its own Polly pipeline
+        // (decision 14), so none is added here. A host may add handlers of its own (a proxy, logging) to this named client.
+        services.AddHttpClient(HubDownloader.HttpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(HubDownloader.CreatePrimaryHandler);
         services.AddHostedService<ModelPreloadService>();
 
         // The model belongs in every call's options, so that a cache in front of two tiers never mixes their vectors.

@@ -98,7 +98,11 @@ internal sealed class ModelFolder
     /// <param name="useCuda">Whether the model runs on CUDA, where int8 variants are never chosen.</param>
     /// <returns>The file's full path.</returns>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
-    public string FindOnnxFile(string? onnxFile, OnnxVariant variant = OnnxVariant.Fp32, bool useCuda = false)
+    public string FindOnnxFile(string? onnxFile, OnnxVariant variant = OnnxVariant.Fp32, bool useCuda = false) =>
+        FindOnnxFile(onnxFile, variant, useCuda, CpuFeatures.Current);
+
+    /// <summary>Finds the ONNX file to run, as <see cref="FindOnnxFile(string?, OnnxVariant, bool)"/> does, for the given CPU.</summary>
+    internal string FindOnnxFile(string? onnxFile, OnnxVariant variant, bool useCuda, CpuFeatures cpu)
     {
         string directory = Directory;
         if (onnxFile is not null)
@@ -111,28 +115,13 @@ internal sealed class ModelFolder
                     path);
         }
 
-        string? selected = OnnxFileSelector.Select(ListOnnxFiles(directory), variant, CpuFeatures.Current, useCuda);
+        string? selected = OnnxFileSelector.SelectIn(directory, variant, cpu, useCuda);
         return selected is not null
             ? Path.GetFullPath(Path.Combine(directory, selected))
             : throw new FileNotFoundException(
                 $"No ONNX file in the model folder '{directory}': looked for model.onnx and onnx/model.onnx. " +
                 "Download the model's ONNX export from the HuggingFace hub (the onnx/ folder of its repository) into this folder.",
                 Path.Combine(directory, "onnx", "model.onnx"));
-    }
-
-    /// <summary>Lists the ONNX files in a model folder and its <c>onnx/</c> folder, relative, with <c>/</c> separators.</summary>
-    private static List<string> ListOnnxFiles(string directory)
-    {
-        var files = new List<string>();
-        foreach (string folder in (string[])[directory, Path.Combine(directory, "onnx")])
-        {
-            if (System.IO.Directory.Exists(folder))
-            {
-                files.AddRange(System.IO.Directory.EnumerateFiles(folder, "*.onnx").Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/')));
-            }
-        }
-
-        return files;
     }
 
     private static int ReadMaxSequenceLength(string directory, JsonObject? sentenceBertConfig, JsonObject? tokenizerConfig, JsonObject? modelConfig)

@@ -3,13 +3,17 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SentenceEmbeddings.Diagnostics;
+using SentenceEmbeddings.Hub;
+using SentenceEmbeddings.ModelFolders;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings;
 
 /// <summary>Lists the tiers, finds their model folders, and loads and unloads their models within a budget.</summary>
 /// <remarks>
-/// <para>A model loads once however many callers ask for it at the same moment. When more models are loaded than
+/// <para>A model loads once however many callers ask for it at the same moment, and only while one of them still waits: when every
+/// caller has cancelled, or the host stops (<see cref="Dispose"/>, or the host's <c>ApplicationStopping</c> under dependency injection),
+/// the load and its download are cancelled. When more models are loaded than
 /// <see cref="SentenceEmbeddingsOptions.MaxLoadedModels"/> allows, or their weights exceed
 /// <see cref="SentenceEmbeddingsOptions.MaxMemoryBytes"/>, the least recently used idle model is unloaded; a model in use
 /// is never unloaded under a caller.</para>
@@ -24,14 +28,30 @@ public sealed class EmbeddingTierRegistry : IDisposable
     private readonly int _maxLoadedModels;
     private readonly long? _maxMemoryBytes;
     private readonly SentenceEmbeddingsOptions _options;
+    private readonly HubEnvironment _hub;
+    private readonly IHttpClientFactory? _httpClientFactory;
+    private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _gate = new();
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="EmbeddingTierRegistry"/> class.</summary>
     /// <param name="options">The tiers, where to find them and the loading budget.</param>
     /// <param name="logger">The logger for load, unload and eviction events, or <see langword="null"/>.</param>
+    /// <remarks>The HuggingFace environment variables (<c>HF_HUB_CACHE</c>, <c>HF_HOME</c>, <c>HF_ENDPOINT</c>, <c>HF_TOKEN</c>, <c>HF_HUB_OFFLINE</c>)
+    /// are read once, here, for what the options leave unset.</remarks>
     /// <exception cref="ArgumentException">The default tier is not a tier, or the budget is out of range.</exception>
     public EmbeddingTierRegistry(SentenceEmbeddingsOptions options, ILogger<EmbeddingTierRegistry>? logger = null)
+        : this(options, logger, HubEnvironment.FromProcess())
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="EmbeddingTierRegistry"/> class with the hub settings and HTTP clients given.</summary>
+    /// <param name="options">The tiers, where to find them and the loading budget.</param>
+    /// <param name="logger">The logger, or <see langword="null"/>.</param>
+    /// <param name="hub">The HuggingFace environment, for what <paramref name="options"/> leaves unset.</param>
+    /// <param name="httpClientFactory">Creates the client for <see cref="HubDownloader.HttpClientName"/>, or <see langword="null"/> for the downloader's own.</param>
+    /// <param name="cpu">The CPU the int8 variants are chosen for, or <see langword="null"/> for this machine's.</param>
+    internal EmbeddingTierRegistry(SentenceEmbeddingsOptions options, ILogger? logger, HubEnvironment hub, IHttpClientFactory? httpClientFactory = null, CpuFeatures? cpu = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLoadedModels, 1, nameof(options));
@@ -49,7 +69,9 @@ public sealed class EmbeddingTierRegistry : IDisposable
         DefaultTier = TryGetTier(options.DefaultTier, out EmbeddingTier? defaultTier)
             ? defaultTier
             : throw new ArgumentException(UnknownTierMessage(options.DefaultTier), nameof(options));
-        _locator = new ModelLocator(options.ModelsPath, options.HuggingFaceHubCache);
+        _hub = hub;
+        _httpClientFactory = httpClientFactory;
+        _locator = new ModelLocator(options.ModelsPath, options.HuggingFaceHubCache ?? hub.CacheDirectory, cpu: cpu);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _maxLoadedModels = options.MaxLoadedModels;
         _maxMemoryBytes = options.MaxMemoryBytes;
@@ -98,22 +120,14 @@ public sealed class EmbeddingTierRegistry : IDisposable
     /// <returns>The model folder.</returns>
     /// <exception cref="ArgumentException">No tier matches.</exception>
     /// <exception cref="ModelNotFoundException">The model is in none of the searched places; the message lists them.</exception>
-    public string Locate(string nameOrModelId) => _locator.Locate(GetTier(nameOrModelId));
+    public string Locate(string nameOrModelId) => Resolve(GetTier(nameOrModelId)).Folder;
 
     /// <summary>Finds the ONNX file a tier would run on this machine, without loading it.</summary>
     /// <param name="nameOrModelId">A tier name or model id.</param>
     /// <returns>The file relative to the model folder, such as <c>onnx/model.onnx</c>.</returns>
     /// <exception cref="ArgumentException">No tier matches.</exception>
-    /// <exception cref="ModelNotFoundException">The model is in none of the searched places.</exception>
-    /// <exception cref="FileNotFoundException">The folder has no such ONNX file.</exception>
-    public string ResolveOnnxFile(string nameOrModelId)
-    {
-        EmbeddingTier tier = GetTier(nameOrModelId);
-        ModelFolders.ModelFolder folder = ModelFolders.ModelFolder.Read(_locator.Locate(tier));
-        SentenceEmbeddingGeneratorOptions options = GeneratorOptions(tier);
-        string path = folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, options.ExecutionProvider == ExecutionProvider.Cuda);
-        return System.IO.Path.GetRelativePath(folder.Directory, path).Replace('\\', '/');
-    }
+    /// <exception cref="ModelNotFoundException">The model is in none of the searched places (none holds the file the tier would run).</exception>
+    public string ResolveOnnxFile(string nameOrModelId) => Resolve(GetTier(nameOrModelId)).OnnxFile;
 
     /// <summary>Gets a value indicating whether a tier's model is loaded.</summary>
     /// <param name="nameOrModelId">A tier name or model id.</param>
@@ -133,6 +147,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
     /// <returns>A snapshot of the loaded model.</returns>
     /// <exception cref="ArgumentException">No tier matches.</exception>
     /// <exception cref="ModelNotFoundException">The model is in none of the searched places.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled (the load goes on only while another caller waits for it), or the registry is shutting down.</exception>
     public async Task<LoadedModelInfo> LoadAsync(string nameOrModelId, CancellationToken cancellationToken = default)
     {
         using ModelLease lease = await AcquireAsync(GetTier(nameOrModelId), cancellationToken).ConfigureAwait(false);
@@ -184,9 +199,23 @@ public sealed class EmbeddingTierRegistry : IDisposable
             retired = [.. _slots.Values.Select(Detach).OfType<LoadedModel>()];
         }
 
+        CancelPendingLoads();
         foreach (LoadedModel model in retired)
         {
             model.Retire();
+        }
+    }
+
+    /// <summary>Cancels every load and download in progress, and every later one: the host is stopping.</summary>
+    internal void CancelPendingLoads()
+    {
+        try
+        {
+            _shutdown.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Cancelled and disposed already.
         }
     }
 
@@ -195,7 +224,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
     {
         while (true)
         {
-            Task<LoadedModel>? loading = null;
+            PendingLoad? pending = null;
             TierSlot slot;
             List<LoadedModel> evicted = [];
             ModelLease? lease = null;
@@ -211,7 +240,8 @@ public sealed class EmbeddingTierRegistry : IDisposable
                 }
                 else
                 {
-                    loading = slot.Loading ??= Task.Run(() => Load(slot.Tier), CancellationToken.None);
+                    pending = slot.Loading ??= StartLoad(slot);
+                    pending.Waiters++;
                 }
             }
 
@@ -224,39 +254,48 @@ public sealed class EmbeddingTierRegistry : IDisposable
             LoadedModel model;
             try
             {
-                // A cancelled caller stops waiting; the load itself goes on for the others.
-                model = await loading!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                model = await pending!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                // This caller stops waiting; the load goes on while another caller waits, and is cancelled when none does.
+                bool abandon;
                 lock (_gate)
                 {
-                    if (slot.Loading == loading)
+                    abandon = --pending!.Waiters == 0 && slot.Loading == pending;
+                    if (abandon)
                     {
                         slot.Loading = null;
                     }
                 }
 
-                Log.LoadFailed(_logger, exception, tier.Name, tier.ModelId);
+                if (abandon)
+                {
+                    pending.Cancel();
+                }
+
+                throw;
+            }
+            catch (Exception exception)
+            {
+                lock (_gate)
+                {
+                    pending!.Waiters--;
+                }
+
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (exception is not OperationCanceledException)
+                {
+                    Log.LoadFailed(_logger, exception, tier.Name, tier.ModelId);
+                }
+
                 throw;
             }
 
             lock (_gate)
             {
-                if (_disposed)
-                {
-                    // The registry was disposed while this model loaded: it must not outlive the registry.
-                    model.Retire();
-                    throw new ObjectDisposedException(nameof(EmbeddingTierRegistry));
-                }
-
-                if (slot.Loading == loading)
-                {
-                    slot.Loading = null;
-                    slot.Loaded = model;
-                    SentenceEmbeddingsTelemetry.LoadedModels.Add(1);
-                }
-
+                pending.Waiters--;
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 if (slot.Loaded != model || !model.TryEnter())
                 {
                     // Unloaded between the load and this caller; go round and load again.
@@ -268,6 +307,66 @@ public sealed class EmbeddingTierRegistry : IDisposable
 
             Retire(evicted);
             return new ModelLease(model);
+        }
+    }
+
+    /// <summary>Starts loading a slot's model on the thread pool; call under the lock.</summary>
+    private PendingLoad StartLoad(TierSlot slot)
+    {
+        var pending = new PendingLoad(CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
+        Task? previous = slot.LastLoad;
+        pending.Task = Task.Run(() => LoadIntoSlotAsync(slot, pending, previous), CancellationToken.None);
+        slot.LastLoad = pending.Task;
+        return pending;
+    }
+
+    /// <summary>Loads a model and puts it in its slot, unless every caller gave up on it meanwhile.</summary>
+    private async Task<LoadedModel> LoadIntoSlotAsync(TierSlot slot, PendingLoad pending, Task? previous)
+    {
+        try
+        {
+            if (previous is not null)
+            {
+                // A cancelled load of this tier may still be closing its partial download; let it finish first.
+                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            LoadedModel model = await LoadModelAsync(slot.Tier, pending.Token).ConfigureAwait(false);
+            bool kept;
+            lock (_gate)
+            {
+                kept = !_disposed && slot.Loading == pending;
+                if (kept)
+                {
+                    slot.Loading = null;
+                    slot.Loaded = model;
+                    SentenceEmbeddingsTelemetry.LoadedModels.Add(1);
+                }
+            }
+
+            if (!kept)
+            {
+                model.Retire();
+                throw new OperationCanceledException(pending.Token);
+            }
+
+            return model;
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                if (slot.Loading == pending)
+                {
+                    slot.Loading = null;
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            pending.Dispose();
         }
     }
 
@@ -295,15 +394,27 @@ public sealed class EmbeddingTierRegistry : IDisposable
         };
     }
 
-    private LoadedModel Load(EmbeddingTier tier)
+    /// <summary>Finds a tier's folder and the ONNX file it runs, as its generator options choose.</summary>
+    private ModelLocation Resolve(EmbeddingTier tier)
+    {
+        SentenceEmbeddingGeneratorOptions options = GeneratorOptions(tier);
+        return _locator.Locate(tier, options.OnnxVariant, options.ExecutionProvider == ExecutionProvider.Cuda);
+    }
+
+    private async Task<LoadedModel> LoadModelAsync(EmbeddingTier tier, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        string folder = LocateOrDownload(tier);
-        var generator = new SentenceEmbeddingGenerator(folder, GeneratorOptions(tier), _logger);
+        SentenceEmbeddingGeneratorOptions options = GeneratorOptions(tier);
+        ModelLocation location = await LocateOrDownloadAsync(tier, options, cancellationToken).ConfigureAwait(false);
+
+        // The file resolved here is the one the generator runs: the locator, the downloader and the generator choose alike.
+        options.OnnxFile = location.OnnxFile;
+        cancellationToken.ThrowIfCancellationRequested();
+        var generator = new SentenceEmbeddingGenerator(location.Folder, options, _logger);
         try
         {
             // Warm-up: the first run allocates ONNX Runtime's buffers and JIT-compiles the pipeline.
-            generator.GenerateAsync(["warm up"]).GetAwaiter().GetResult();
+            await generator.GenerateAsync(["warm up"], cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -314,35 +425,34 @@ public sealed class EmbeddingTierRegistry : IDisposable
         long bytes = new FileInfo(generator.OnnxPath).Length;
         stopwatch.Stop();
         SentenceEmbeddingsTelemetry.LoadDuration.Record(stopwatch.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("tier", tier.Name));
-        Log.ModelLoaded(_logger, tier.Name, tier.ModelId, folder, generator.OnnxFile, stopwatch.ElapsedMilliseconds);
-        return new LoadedModel(tier, folder, generator, bytes);
+        Log.ModelLoaded(_logger, tier.Name, tier.ModelId, location.Folder, generator.OnnxFile, stopwatch.ElapsedMilliseconds);
+        return new LoadedModel(tier, location.Folder, generator, bytes);
     }
 
-    private string LocateOrDownload(EmbeddingTier tier)
+    private async Task<ModelLocation> LocateOrDownloadAsync(EmbeddingTier tier, SentenceEmbeddingGeneratorOptions options, CancellationToken cancellationToken)
     {
+        bool useCuda = options.ExecutionProvider == ExecutionProvider.Cuda;
         try
         {
-            return _locator.Locate(tier);
+            return _locator.Locate(tier, options.OnnxVariant, useCuda);
         }
         catch (ModelNotFoundException) when (_options.AllowDownload)
         {
-            var hub = new HubDownloadOptions { OnnxFile = tier.OnnxFile ?? "onnx/model.onnx" };
-            if (_options.HuggingFaceHubCache is { } cache)
-            {
-                hub.CacheDirectory = cache;
-            }
-
-            if (_options.HubEndpoint is { } endpoint)
-            {
-                hub.Endpoint = new Uri(endpoint);
-            }
-
-            // Load runs on a pool thread of its own; blocking it on the download keeps one load per tier.
-            using var downloader = new HubDownloader(hub);
-            Log.Downloading(_logger, tier.Name, tier.ModelId, hub.CacheDirectory);
-            downloader.DownloadAsync(tier.ModelId).GetAwaiter().GetResult();
-            return _locator.Locate(tier);
+            // Found nowhere: fetch into the cache what the locator will then find, the int8 file for this CPU included.
         }
+
+        HubDownloadOptions hub = HubDownloadOptions.From(_hub);
+        hub.CacheDirectory = _options.HuggingFaceHubCache ?? _hub.CacheDirectory;
+        hub.Endpoint = _options.HubEndpoint is { } endpoint ? new Uri(endpoint) : _hub.Endpoint;
+        hub.OnnxFile = tier.OnnxFile;
+        hub.OnnxVariant = useCuda ? OnnxVariant.Fp32 : options.OnnxVariant;
+        hub.Cpu = _locator.Cpu;
+        using HubDownloader downloader = _httpClientFactory is null
+            ? new HubDownloader(hub)
+            : new HubDownloader(_httpClientFactory.CreateClient(HubDownloader.HttpClientName), hub);
+        Log.Downloading(_logger, tier.Name, tier.ModelId, hub.CacheDirectory);
+        await downloader.DownloadAsync(tier.ModelId, progress: null, cancellationToken).ConfigureAwait(false);
+        return _locator.Locate(tier, options.OnnxVariant, useCuda);
     }
 
     /// <summary>Picks the least recently used idle models to unload until the budget holds; call under the lock.</summary>
@@ -393,8 +503,37 @@ public sealed class EmbeddingTierRegistry : IDisposable
     {
         public EmbeddingTier Tier { get; } = tier;
 
-        public Task<LoadedModel>? Loading { get; set; }
+        /// <summary>Gets or sets the load callers wait for now.</summary>
+        public PendingLoad? Loading { get; set; }
+
+        /// <summary>Gets or sets the last load started, which a new load waits out in case every caller gave up on it.</summary>
+        public Task? LastLoad { get; set; }
 
         public LoadedModel? Loaded { get; set; }
+    }
+
+    /// <summary>A load in progress, the callers waiting for it, and the means to cancel it when none waits any more.</summary>
+    private sealed class PendingLoad(CancellationTokenSource cancellation) : IDisposable
+    {
+        public Task<LoadedModel> Task { get; set; } = null!;
+
+        public CancellationToken Token { get; } = cancellation.Token;
+
+        /// <summary>Gets or sets the number of callers waiting; read and written under the registry's lock.</summary>
+        public int Waiters { get; set; }
+
+        public void Cancel()
+        {
+            try
+            {
+                cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The load ended meanwhile; it finds its slot taken from it and retires what it loaded.
+            }
+        }
+
+        public void Dispose() => cancellation.Dispose();
     }
 }

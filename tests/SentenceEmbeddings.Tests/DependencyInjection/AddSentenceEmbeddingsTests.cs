@@ -160,6 +160,60 @@ public sealed class AddSentenceEmbeddingsTests
         return services;
     }
 
+    [Fact]
+    public async Task StopApplication_DuringAPreloadDownload_CancelsItWithinASecond()
+    {
+        using var cache = new TempDirectory();
+        using var hub = new SentenceEmbeddings.Tests.Hub.FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        var slow = new SentenceEmbeddings.Tests.Hub.TricklingModel(hub);
+        using IHost host = Host(Json($$"""{"SentenceEmbeddings": {"HuggingFaceHubCache": "{{cache.Path}}", "AllowDownload": true, "HubEndpoint": "{{hub.Endpoint}}", "Preload": ["fast"] } }"""));
+
+        Task start = host.StartAsync();
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication, start);
+
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the download stopped {stopped} after StopApplication");
+        string repository = SentenceEmbeddings.ModelFolders.HubCacheLayout.RepositoryFolder(cache.Path, "sentence-transformers/all-MiniLM-L6-v2");
+        Assert.False(Directory.Exists(Path.Combine(repository, "snapshots")));
+        Assert.False(host.Services.GetRequiredService<EmbeddingTierRegistry>().IsLoaded("fast"));
+    }
+
+    [Fact]
+    public async Task AllowDownload_SendsThroughTheHttpClientFactorysNamedClient()
+    {
+        using var cache = new TempDirectory();
+        using var hub = new SentenceEmbeddings.Tests.Hub.FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        var seen = new CountingHandler();
+        var services = new ServiceCollection();
+        services.AddSentenceEmbeddings(o =>
+        {
+            o.HuggingFaceHubCache = cache.Path;
+            o.AllowDownload = true;
+            o.HubEndpoint = hub.Endpoint.ToString();
+        });
+        services.AddHttpClient(HubDownloader.HttpClientName).AddHttpMessageHandler(() => seen);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        LoadedModelInfo loaded = await provider.GetRequiredService<EmbeddingTierRegistry>().LoadAsync("fast");
+
+        Assert.Equal("onnx/model.onnx", loaded.OnnxFile);
+        Assert.Equal(hub.Requests.Count, seen.Count);
+        Assert.True(seen.Count > 3);
+    }
+
+    private sealed class CountingHandler : DelegatingHandler
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private static IHost Host(IConfiguration configuration)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

@@ -183,7 +183,7 @@ public sealed class ModelFaultTests
         using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
         foreach (string file in hub.Files)
         {
-            string partial = Path.Combine(target.Path, file + ".incomplete");
+            string partial = SentenceEmbeddings.ModelFolders.HubCacheLayout.PartialInFolder(target.Path, file);
             Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
             File.CreateSymbolicLink(partial, "/dev/full");
         }

@@ -13,6 +13,7 @@ internal sealed class FakeHub : IDisposable
     public const string Commit = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 
     private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, string> _etags = new(StringComparer.Ordinal);
     private readonly string _folder;
     private readonly Task _loop;
 
@@ -44,6 +45,53 @@ internal sealed class FakeHub : IDisposable
     public Dictionary<string, string> WrongEtags { get; } = [];
 
     public IEnumerable<string> Files => Directory.EnumerateFiles(_folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_folder, f).Replace('\\', '/'));
+
+    /// <summary>The int8 variants sentence-transformers publish, as a hub repository lists them.</summary>
+    public static readonly string[] PublishedInt8Files =
+    [
+        "onnx/model_qint8_arm64.onnx", "onnx/model_qint8_avx512.onnx", "onnx/model_qint8_avx512_vnni.onnx", "onnx/model_quint8_avx2.onnx",
+    ];
+
+    /// <summary>Lays out a repository that publishes every int8 variant beside fp32; each variant is a link to the fp32 graph, so the one a
+    /// download picked still embeds exactly as fp32 does.</summary>
+    public static TempDirectory PublishedVariants(string source)
+    {
+        var repository = new TempDirectory();
+        SentenceEmbeddings.Tests.Tiers.ModelLayouts.LinkModel(source, repository.Path);
+        foreach (string variant in PublishedInt8Files)
+        {
+            File.CreateSymbolicLink(Path.Combine(repository.Path, variant), Path.Combine(source, "onnx", "model.onnx"));
+        }
+
+        return repository;
+    }
+
+    /// <summary>Answers a file request with its headers and first 64 KB, then one byte every 50 ms until the client goes away.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="file">The served file.</param>
+    /// <param name="started">Set once the first bytes are sent.</param>
+    /// <param name="clientGone">Set once a write fails because the client closed the connection.</param>
+    public static void Trickle(HttpListenerContext context, string file, TaskCompletionSource started, TaskCompletionSource clientGone)
+    {
+        byte[] content = File.ReadAllBytes(file);
+        context.Response.ContentLength64 = content.Length;
+        try
+        {
+            context.Response.OutputStream.Write(content, 0, 1 << 16);
+            context.Response.OutputStream.Flush();
+            started.TrySetResult();
+            for (int sent = 1 << 16; sent < content.Length; sent++)
+            {
+                Thread.Sleep(50);
+                context.Response.OutputStream.Write(content, sent, 1);
+                context.Response.OutputStream.Flush();
+            }
+        }
+        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            clientGone.TrySetResult();
+        }
+    }
 
     public static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -131,38 +179,54 @@ internal sealed class FakeHub : IDisposable
     {
         string full = Path.Combine(_folder, file);
         bool large = file.EndsWith(".onnx", StringComparison.Ordinal);
-        string etag = WrongEtags.TryGetValue(file, out string? wrong) ? wrong : large ? Sha256(full) : GitBlobId(full);
+        // Hashed once per file, as the hub stores them: answers come at once, as the hub's do.
+        string etag = WrongEtags.TryGetValue(file, out string? wrong) ? wrong : _etags.GetOrAdd(full, f => large ? Sha256(f) : GitBlobId(f));
         HttpListenerResponse response = context.Response;
+        long length = Length(full);
         response.Headers["X-Repo-Commit"] = Commit;
         if (large)
         {
             response.Headers["X-Linked-Etag"] = $"\"{etag}\"";
-            response.Headers["X-Linked-Size"] = new FileInfo(full).Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers["X-Linked-Size"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else
         {
             response.Headers["ETag"] = $"\"{etag}\"";
         }
 
-        byte[] content = File.ReadAllBytes(full);
         if (context.Request.HttpMethod == "HEAD")
         {
-            response.ContentLength64 = content.Length;
+            response.ContentLength64 = length;
             response.StatusCode = 200;
             response.Close();
             return;
         }
 
-        int start = 0;
+        long start = 0;
         string? range = context.Request.Headers["Range"];
         if (range is not null && range.StartsWith("bytes=", StringComparison.Ordinal))
         {
-            start = int.Parse(range["bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture);
-            response.StatusCode = 206;
-            response.Headers["Content-Range"] = $"bytes {start}-{content.Length - 1}/{content.Length}";
+            start = long.Parse(range["bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers["Content-Range"] = $"bytes {start}-{length - 1}/{length}";
         }
 
-        Write(context, range is null ? 200 : 206, content.AsSpan(start).ToArray(), "application/octet-stream");
+        response.StatusCode = range is null ? 200 : 206;
+        response.ContentType = "application/octet-stream";
+        response.ContentLength64 = length - start;
+        using (FileStream stream = File.OpenRead(full))
+        {
+            stream.Position = start;
+            stream.CopyTo(response.OutputStream);
+        }
+
+        response.Close();
+    }
+
+    /// <summary>Gets a file's length, through a symbolic link (the test layouts link the real model files).</summary>
+    private static long Length(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return stream.Length;
     }
 
     public static void Write(HttpListenerContext context, int status, byte[] body, string contentType)

@@ -192,21 +192,17 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     }
 
     [Fact]
-    public async Task Auto_PublishedVariantNameForThisCpu_IsPickedAndFp32IsKeptWhenAsked()
+    public async Task Auto_PublishedVariantNameForTheCpu_IsPickedAndFp32IsKeptWhenAsked()
     {
-        // Our file under the published name of this CPU's variant, next to fp32, in a fresh folder.
-        string? published = PublishedNameFor(CpuFeatures.Current);
-        using TempDirectory folder = TestModels.CopyOf(TestModels.MiniLM);
-        if (published is not null)
-        {
-            File.Copy(quantized.MiniLMResult.OutputPath, Path.Combine(folder.Path, "onnx", published));
-        }
+        // Our file under the name published for AVX2, beside fp32 and beside an AVX-512 VNNI variant an AVX2 CPU must not pick.
+        using TempDirectory folder = InFolderWithPublishedNames();
+        var options = new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto, Cpu = Avx2Cpu };
 
-        using var auto = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto });
-        using var exact = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Fp32 });
-        using var explicitFile = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto, OnnxFile = "onnx/model.onnx" });
+        using var auto = new SentenceEmbeddingGenerator(folder.Path, options);
+        using var exact = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Fp32, Cpu = Avx2Cpu });
+        using var explicitFile = new SentenceEmbeddingGenerator(folder.Path, new SentenceEmbeddingGeneratorOptions { OnnxVariant = OnnxVariant.Auto, Cpu = Avx2Cpu, OnnxFile = "onnx/model.onnx" });
 
-        Assert.Equal(published is null ? "onnx/model.onnx" : $"onnx/{published}", auto.OnnxFile);
+        Assert.Equal("onnx/model_quint8_avx2.onnx", auto.OnnxFile);
         Assert.Equal("onnx/model.onnx", exact.OnnxFile);
         Assert.Equal("onnx/model.onnx", explicitFile.OnnxFile);
 
@@ -218,44 +214,35 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         for (int i = 0; i < texts.Length; i++)
         {
             Assert.Equal(0f, VectorMath.MaxAbsDifference(reference[i].Vector.Span, fromFp32[i].Vector.Span));
-            if (published is not null)
-            {
-                Assert.Equal(0f, VectorMath.MaxAbsDifference(fromInt8[i].Vector.Span, fromAuto[i].Vector.Span));
-                Assert.NotEqual(0f, VectorMath.MaxAbsDifference(fromFp32[i].Vector.Span, fromAuto[i].Vector.Span));
-            }
+            Assert.Equal(0f, VectorMath.MaxAbsDifference(fromInt8[i].Vector.Span, fromAuto[i].Vector.Span));
+            Assert.NotEqual(0f, VectorMath.MaxAbsDifference(fromFp32[i].Vector.Span, fromAuto[i].Vector.Span));
         }
     }
 
     [Fact]
     public async Task Registry_AutoDefaultAndFp32Tier_ReportTheFileEachRuns()
     {
-        string? published = PublishedNameFor(CpuFeatures.Current);
-        using TempDirectory folder = TestModels.CopyOf(TestModels.MiniLM);
-        if (published is not null)
-        {
-            File.Copy(quantized.MiniLMResult.OutputPath, Path.Combine(folder.Path, "onnx", published));
-        }
-
-        var options = new SentenceEmbeddingsOptions { OnnxVariant = OnnxVariant.Auto };
+        using TempDirectory folder = InFolderWithPublishedNames();
+        var options = new SentenceEmbeddingsOptions { OnnxVariant = OnnxVariant.Auto, HuggingFaceHubCache = Path.Combine(folder.Path, "no-hub") };
         options.Tiers["fast"] = new EmbeddingTierOptions { Path = folder.Path };
         options.Tiers["exact"] = new EmbeddingTierOptions { ModelId = "sentence-transformers/all-MiniLM-L6-v2", Path = folder.Path, OnnxVariant = OnnxVariant.Fp32 };
-        using var registry = new EmbeddingTierRegistry(options);
+        using var registry = new EmbeddingTierRegistry(options, null, SentenceEmbeddings.Hub.HubEnvironment.Read(_ => null), cpu: Avx2Cpu);
 
-        string expected = published is null ? "onnx/model.onnx" : $"onnx/{published}";
-        Assert.Equal(expected, registry.ResolveOnnxFile("fast"));
-        Assert.Equal(expected, (await registry.LoadAsync("fast")).OnnxFile);
+        Assert.Equal("onnx/model_quint8_avx2.onnx", registry.ResolveOnnxFile("fast"));
+        Assert.Equal("onnx/model_quint8_avx2.onnx", (await registry.LoadAsync("fast")).OnnxFile);
         Assert.Equal("onnx/model.onnx", registry.ResolveOnnxFile("exact"));
         Assert.Equal("onnx/model.onnx", (await registry.LoadAsync("exact")).OnnxFile);
     }
 
-    private static string? PublishedNameFor(CpuFeatures cpu) => cpu switch
+    private static readonly CpuFeatures Avx2Cpu = new(Avx512Vnni: false, Avx512: false, Avx2: true, Arm64: false);
+
+    private TempDirectory InFolderWithPublishedNames()
     {
-        { Avx512Vnni: true } => "model_qint8_avx512_vnni.onnx",
-        { Avx512: true } => "model_qint8_avx512.onnx",
-        { Avx2: true } => "model_quint8_avx2.onnx",
-        { Arm64: true } => "model_qint8_arm64.onnx",
-        _ => null,
-    };
+        TempDirectory folder = TestModels.CopyOf(TestModels.MiniLM);
+        File.Copy(quantized.MiniLMResult.OutputPath, Path.Combine(folder.Path, "onnx", "model_quint8_avx2.onnx"));
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "onnx", "model_qint8_avx512_vnni.onnx"), Path.Combine(folder.Path, "onnx", "model.onnx"));
+        return folder;
+    }
 
     private static async Task<double> StsBenchmarkAsync(SentenceEmbeddingGenerator generator)
     {

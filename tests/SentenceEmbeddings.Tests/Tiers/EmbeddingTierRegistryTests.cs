@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using SentenceEmbeddings.Diagnostics;
+using SentenceEmbeddings.Hub;
+using SentenceEmbeddings.ModelFolders;
+using SentenceEmbeddings.Tests.Hub;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Tests.Tiers;
@@ -214,6 +217,109 @@ public sealed class EmbeddingTierRegistryTests
 
         Assert.Empty(hub.Requests);
     }
+
+    [Fact]
+    public async Task LoadAsync_AutoWithAllowDownload_FetchesAndRunsOnlyTheInt8FileForTheCpu()
+    {
+        var avx512 = new CpuFeatures(Avx512Vnni: false, Avx512: true, Avx2: true, Arm64: false);
+        using TempDirectory published = FakeHub.PublishedVariants(TestModels.MiniLM);
+        using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", published.Path);
+        using var cache = new TempDirectory();
+        var options = new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString(), OnnxVariant = OnnxVariant.Auto };
+        using var registry = new EmbeddingTierRegistry(options, null, NoEnvironment, cpu: avx512);
+
+        LoadedModelInfo loaded = await registry.LoadAsync("fast");
+
+        Assert.Equal("onnx/model_qint8_avx512.onnx", loaded.OnnxFile);
+        Assert.Equal(["onnx/model_qint8_avx512.onnx"], hub.Requests.Where(r => r.StartsWith("GET", StringComparison.Ordinal) && r.EndsWith(".onnx", StringComparison.Ordinal)).Select(r => r.Split('/', 6)[^1]));
+        Assert.False(File.Exists(Path.Combine(loaded.Folder, "onnx", "model.onnx")));
+
+        // The variant's bytes are the fp32 graph here, so the vector proves which file ran and that it ran whole.
+        ReadOnlyMemory<float> vector = await registry.GetGenerator("fast").GenerateVectorAsync("The quick brown fox jumps over the lazy dog.");
+        ReferenceItem fox = ReferenceData.MiniLM.Items.First(i => i.Text == "The quick brown fox jumps over the lazy dog.");
+        Assert.True(VectorMath.Cosine(vector.Span, fox.Embedding) >= 0.99999);
+
+        // Offline later: a registry without download resolves the int8-only folder for the same CPU, and not for fp32.
+        using var offline = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, OnnxVariant = OnnxVariant.Auto }, null, NoEnvironment, cpu: avx512);
+        Assert.Equal("onnx/model_qint8_avx512.onnx", offline.ResolveOnnxFile("fast"));
+        using var fp32 = new EmbeddingTierRegistry(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path }, null, NoEnvironment, cpu: avx512);
+        Assert.Throws<ModelNotFoundException>(() => fp32.ResolveOnnxFile("fast"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_CancelledDuringASlowDownload_StopsTheDownloadWithinASecondAndCanLoadLater()
+    {
+        using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        using var cache = new TempDirectory();
+        var slow = new TricklingModel(hub);
+        using var registry = Downloading(hub, cache);
+        using var cancellation = new CancellationTokenSource();
+
+        Task<LoadedModelInfo> load = registry.LoadAsync("fast", cancellation.Token);
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        TimeSpan stopped = await slow.CancelAndWaitAsync<OperationCanceledException>(cancellation.Cancel, load); // no caller waits, so the download stops
+
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the download stopped {stopped} after the cancellation");
+        string repository = HubCacheLayout.RepositoryFolder(cache.Path, "sentence-transformers/all-MiniLM-L6-v2");
+        Assert.False(Directory.Exists(Path.Combine(repository, "snapshots")));
+        Assert.False(Directory.Exists(Path.Combine(repository, "refs")));
+        Assert.False(registry.IsLoaded("fast"));
+
+        slow.Stop();
+        LoadedModelInfo loaded = await registry.LoadAsync("fast");
+        Assert.Equal("onnx/model.onnx", loaded.OnnxFile);
+    }
+
+    [Fact]
+    public async Task LoadAsync_OneOfTwoCallersCancels_TheLoadGoesOnForTheOther()
+    {
+        using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        using var cache = new TempDirectory();
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Intercept = (context, path) =>
+        {
+            if (path.EndsWith("onnx/model.onnx", StringComparison.Ordinal) && context.Request.HttpMethod == "GET")
+            {
+                held.TrySetResult();
+                release.Wait(TimeSpan.FromSeconds(30)); // hold the ONNX file until the first caller has given up
+            }
+
+            return false;
+        };
+        using var registry = Downloading(hub, cache);
+        using var cancellation = new CancellationTokenSource();
+
+        Task<LoadedModelInfo> impatient = registry.LoadAsync("fast", cancellation.Token);
+        Task<LoadedModelInfo> patient = registry.LoadAsync("fast");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
+        release.Set();
+
+        LoadedModelInfo loaded = await patient;
+        Assert.Equal("fast", loaded.Tier);
+        Assert.Single(hub.Requests, r => r.StartsWith("GET", StringComparison.Ordinal) && r.EndsWith("onnx/model.onnx", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Dispose_DuringALoad_CancelsItAndTheCallerIsTold()
+    {
+        using var hub = new FakeHub("sentence-transformers/all-MiniLM-L6-v2", TestModels.MiniLM);
+        using var cache = new TempDirectory();
+        var slow = new TricklingModel(hub);
+        var registry = Downloading(hub, cache);
+
+        Task<LoadedModelInfo> load = registry.LoadAsync("fast");
+        await slow.Started.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await slow.CancelAndWaitAsync<ObjectDisposedException>(registry.Dispose, load);
+    }
+
+    private static HubEnvironment NoEnvironment { get; } = HubEnvironment.Read(_ => null);
+
+    private static EmbeddingTierRegistry Downloading(FakeHub hub, TempDirectory cache) =>
+        new(new SentenceEmbeddingsOptions { HuggingFaceHubCache = cache.Path, AllowDownload = true, HubEndpoint = hub.Endpoint.ToString() }, null, NoEnvironment);
 
     internal static SentenceEmbeddingsOptions OptionsWith(params (string Name, string Folder)[] tiers)
     {

@@ -1,8 +1,8 @@
+using SentenceEmbeddings.ModelFolders;
 using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.Tests.Tiers;
 
-[Collection(EnvironmentGroup.Name)]
 public sealed class ModelLocatorTests
 {
     private static readonly EmbeddingTier Fast = EmbeddingTier.Defaults[0];
@@ -42,23 +42,34 @@ public sealed class ModelLocatorTests
     }
 
     [Fact]
-    public void DefaultHuggingFaceHubCache_FollowsHfHubCacheThenHfHome()
+    public void Locate_HuggingFaceCacheWithoutRefs_TakesTheOnlySnapshot()
     {
-        string? hubCache = Environment.GetEnvironmentVariable("HF_HUB_CACHE");
-        string? home = Environment.GetEnvironmentVariable("HF_HOME");
-        try
-        {
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", "/data/hub-cache");
-            Environment.SetEnvironmentVariable("HF_HOME", "/data/hf-home");
-            Assert.Equal("/data/hub-cache", ModelLocator.DefaultHuggingFaceHubCache());
+        using var store = new TempDirectory();
+        string hub = Path.Combine(store.Path, "hub");
+        string snapshot = ModelLayouts.LinkModel(TestModels.MiniLM, Path.Combine(hub, "models--sentence-transformers--all-MiniLM-L6-v2", "snapshots", "abc123"));
 
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", null);
-            Assert.Equal(Path.Combine("/data/hf-home", "hub"), ModelLocator.DefaultHuggingFaceHubCache());
-        }
-        finally
+        Assert.Equal(snapshot, new ModelLocator(modelsPath: null, hub).Locate(Fast));
+    }
+
+    [Theory]
+    [InlineData(OnnxVariant.Auto, false, "onnx/model_quint8_avx2.onnx")]
+    [InlineData(OnnxVariant.Fp32, false, null)]
+    [InlineData(OnnxVariant.Auto, true, null)]
+    public void Locate_FolderWithOnlyTheInt8FileForTheCpu_CountsForAutoOnTheCpuOnly(OnnxVariant variant, bool useCuda, string? expected)
+    {
+        using var store = new TempDirectory();
+        string folder = Path.Combine(store.Path, "all-MiniLM-L6-v2");
+        ModelLayouts.LinkModel(TestModels.MiniLM, folder);
+        File.Move(Path.Combine(folder, "onnx", "model.onnx"), Path.Combine(folder, "onnx", "model_quint8_avx2.onnx"));
+        var locator = new ModelLocator(store.Path, Path.Combine(store.Path, "hub"), cpu: new CpuFeatures(Avx512Vnni: false, Avx512: false, Avx2: true, Arm64: false));
+
+        if (expected is null)
         {
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", hubCache);
-            Environment.SetEnvironmentVariable("HF_HOME", home);
+            Assert.Throws<ModelNotFoundException>(() => locator.Locate(Fast, variant, useCuda));
+        }
+        else
+        {
+            Assert.Equal(new ModelLocation(folder, expected), locator.Locate(Fast, variant, useCuda));
         }
     }
 
