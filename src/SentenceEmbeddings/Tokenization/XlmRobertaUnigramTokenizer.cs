@@ -79,7 +79,7 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
             sentencePiece = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or NotSupportedException
-            or FormatException or IOException or Google.Protobuf.InvalidProtocolBufferException)
+            or FormatException or IOException or InvalidDataException or IndexOutOfRangeException or OverflowException)
         {
             throw new InvalidModelFileException(
                 modelPath,

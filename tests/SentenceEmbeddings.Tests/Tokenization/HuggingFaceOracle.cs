@@ -78,8 +78,8 @@ internal sealed class HuggingFaceOracle : IDisposable
         return builder.ToString();
     }
 
-    /// <summary>Gets the ids HuggingFace gives the text: [CLS], every text token, [SEP].</summary>
-    public long[] Expected(string text) => [.. _oracle.Encode(text).Select(id => (long)id)];
+    /// <summary>Gets the ids HuggingFace gives the text after Python's <c>str.strip()</c>, as sentence-transformers calls it: [CLS], every text token, [SEP].</summary>
+    public long[] Expected(string text) => [.. _oracle.Encode(UnigramOracle.PythonStrip(text)).Select(id => (long)id)];
 
     /// <summary>Gets the ids our tokenizer gives the text with room for 100,000 ids, so nothing is truncated.</summary>
     public long[] Actual(string text) => Encode(Tokenizer, text, _ids);
