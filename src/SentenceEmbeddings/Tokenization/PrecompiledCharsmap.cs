@@ -16,6 +16,9 @@ internal sealed class PrecompiledCharsmap
     // The replacement strings decoded once, by their offset in the normalized blob.
     private readonly Dictionary<int, string> _replacements = [];
 
+    // What each ASCII character alone maps to, or null when the trie has no prefix of it.
+    private readonly string?[] _ascii = new string?[128];
+
     private PrecompiledCharsmap(uint[] units, byte[] normalized)
     {
         _units = units;
@@ -27,6 +30,23 @@ internal sealed class PrecompiledCharsmap
             _replacements[start] = Encoding.UTF8.GetString(normalized, start, end - start);
             start = end;
         }
+
+        Span<byte> one = stackalloc byte[1];
+        for (int c = 0; c < _ascii.Length; c++)
+        {
+            one[0] = (byte)c;
+            _ascii[c] = TryTransform(one, out string replacement) ? replacement : null;
+        }
+    }
+
+    /// <summary>Looks up one ASCII character alone, as <see cref="TryTransform"/> would.</summary>
+    /// <param name="c">The character, below U+0080.</param>
+    /// <param name="replacement">Receives what it maps to.</param>
+    /// <returns><see langword="true"/> when the trie maps it.</returns>
+    public bool TryTransformAscii(char c, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? replacement)
+    {
+        replacement = _ascii[c];
+        return replacement is not null;
     }
 
     /// <summary>Reads the binary charsmap: a little-endian trie size in bytes, the trie's 32-bit units, then NUL-terminated UTF-8 strings.</summary>

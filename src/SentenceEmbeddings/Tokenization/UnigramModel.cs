@@ -17,10 +17,13 @@ internal sealed class UnigramModel
 
     private readonly double[] _scores;
 
-    // A trie over UTF-16 units: the root's children by unit, deeper children by (node << 16 | unit).
+    // A trie over UTF-16 units: the root's children by unit (plus one), a deeper node's children in
+    // _childUnits/_childNodes[_childStart[node].._childStart[node + 1]], sorted by unit.
     private readonly int[] _rootChildren = new int[char.MaxValue + 1];
-    private readonly Dictionary<long, int> _children = [];
     private readonly List<int> _nodeTokens = [-1];
+    private readonly int[] _childStart;
+    private readonly char[] _childUnits;
+    private readonly int[] _childNodes;
     private readonly int[] _byteIds = new int[256];
     private readonly double _unknownScore;
 
@@ -38,6 +41,7 @@ internal sealed class UnigramModel
         ByteFallback = byteFallback;
         _scores = new double[pieces.Count];
         double minScore = double.PositiveInfinity;
+        var children = new Dictionary<long, int>();
         for (int id = 0; id < pieces.Count; id++)
         {
             (string piece, double score) = pieces[id];
@@ -46,9 +50,11 @@ internal sealed class UnigramModel
             if (piece.Length > 0)
             {
                 // A later duplicate wins, as in the Rust crate's token map.
-                _nodeTokens[Insert(piece)] = id;
+                _nodeTokens[Insert(piece, children)] = id;
             }
         }
+
+        (_childStart, _childUnits, _childNodes) = Compact(children, _nodeTokens.Count);
 
         _unknownScore = minScore - UnknownPenalty;
         Array.Fill(_byteIds, -1);
@@ -228,6 +234,37 @@ internal sealed class UnigramModel
         return 1;
     }
 
+    private static (int[] Start, char[] Units, int[] Nodes) Compact(Dictionary<long, int> children, int nodeCount)
+    {
+        int[] start = new int[nodeCount + 1];
+        foreach (long key in children.Keys)
+        {
+            start[(int)(key >> 16) + 1]++;
+        }
+
+        for (int node = 0; node < nodeCount; node++)
+        {
+            start[node + 1] += start[node];
+        }
+
+        char[] units = new char[children.Count];
+        int[] nodes = new int[children.Count];
+        int[] next = start[..nodeCount];
+        foreach ((long key, int child) in children)
+        {
+            int slot = next[(int)(key >> 16)]++;
+            units[slot] = (char)(key & 0xFFFF);
+            nodes[slot] = child;
+        }
+
+        for (int node = 0; node < nodeCount; node++)
+        {
+            Array.Sort(units, nodes, start[node], start[node + 1] - start[node]);
+        }
+
+        return (start, units, nodes);
+    }
+
     private int Child(int node, char c)
     {
         if (node == 0)
@@ -235,15 +272,36 @@ internal sealed class UnigramModel
             return _rootChildren[c] - 1;
         }
 
-        return _children.TryGetValue(((long)node << 16) | c, out int child) ? child : -1;
+        int low = _childStart[node];
+        int high = _childStart[node + 1] - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            char unit = _childUnits[middle];
+            if (unit == c)
+            {
+                return _childNodes[middle];
+            }
+
+            if (unit < c)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return -1;
     }
 
-    private int Insert(string piece)
+    private int Insert(string piece, Dictionary<long, int> children)
     {
         int node = 0;
         foreach (char c in piece)
         {
-            int child = Child(node, c);
+            int child = node == 0 ? _rootChildren[c] - 1 : children.GetValueOrDefault(((long)node << 16) | c, -1);
             if (child < 0)
             {
                 child = _nodeTokens.Count;
@@ -254,7 +312,7 @@ internal sealed class UnigramModel
                 }
                 else
                 {
-                    _children[((long)node << 16) | c] = child;
+                    children[((long)node << 16) | c] = child;
                 }
             }
 

@@ -94,6 +94,23 @@ internal sealed class UnigramNormalizerStep
         int position = 0;
         while (position < chars.Length)
         {
+            // An ASCII character followed by another (or by nothing) is a grapheme alone, except CR LF: one table lookup.
+            char c = chars[position];
+            if (char.IsAscii(c) && (position + 1 == chars.Length || (char.IsAscii(chars[position + 1]) && !(c == '\r' && chars[position + 1] == '\n'))))
+            {
+                if (charsmap.TryTransformAscii(c, out string? ascii))
+                {
+                    target.Append(ascii, source.StartOf(position), source.EndOf(position));
+                }
+                else
+                {
+                    target.AppendFrom(source, position);
+                }
+
+                position++;
+                continue;
+            }
+
             int length = StringInfo.GetNextTextElementLength(chars[position..]);
             ReadOnlySpan<char> grapheme = chars.Slice(position, length);
             int end = position + length;

@@ -184,17 +184,14 @@ internal static class UnigramTokenizerLoader
                     TokenizerJson.GetOptionalBoolean(path, normalizer, "strip_left") ?? true,
                     TokenizerJson.GetOptionalBoolean(path, normalizer, "strip_right") ?? true));
                 break;
-            case "NFC":
-                steps.Add(UnigramNormalizerStep.Unicode(NormalizationForm.FormC));
-                break;
-            case "NFD":
-                steps.Add(UnigramNormalizerStep.Unicode(NormalizationForm.FormD));
-                break;
-            case "NFKC":
-                steps.Add(UnigramNormalizerStep.Unicode(NormalizationForm.FormKC));
-                break;
-            case "NFKD":
-                steps.Add(UnigramNormalizerStep.Unicode(NormalizationForm.FormKD));
+            case "NFC" or "NFD" or "NFKC" or "NFKD":
+                steps.Add(UnigramNormalizerStep.Unicode(type switch
+                {
+                    "NFC" => NormalizationForm.FormC,
+                    "NFD" => NormalizationForm.FormD,
+                    "NFKC" => NormalizationForm.FormKC,
+                    _ => NormalizationForm.FormKD,
+                }));
                 break;
             default:
                 throw TokenizerJson.Invalid(
@@ -229,7 +226,7 @@ internal static class UnigramTokenizerLoader
             {
                 try
                 {
-                    return UnigramNormalizerStep.ReplaceRegex(new Regex(expression, RegexOptions.CultureInvariant), content);
+                    return UnigramNormalizerStep.ReplaceRegex(new Regex(expression, RegexOptions.CultureInvariant | RegexOptions.Compiled), content);
                 }
                 catch (ArgumentException exception)
                 {

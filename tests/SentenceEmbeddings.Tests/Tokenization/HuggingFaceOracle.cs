@@ -86,14 +86,18 @@ internal sealed class HuggingFaceOracle : IDisposable
 
     /// <summary>Compares our ids with HuggingFace's for every text and describes the first mismatches.</summary>
     /// <returns>The number of mismatches and a message listing up to <paramref name="shown"/> of them.</returns>
-    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5)
+    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5) => Compare(texts, Expected, Actual, shown);
+
+    /// <summary>Compares two id sources for every text and describes the first mismatches; the Unigram oracle uses it too.</summary>
+    /// <returns>The number of mismatches and a message listing up to <paramref name="shown"/> of them.</returns>
+    public static (int Count, string Report) Compare(IEnumerable<string> texts, Func<string, long[]> expectedIds, Func<string, long[]> actualIds, int shown)
     {
         int count = 0;
         var report = new StringBuilder();
         foreach (string text in texts)
         {
-            long[] expected = Expected(text);
-            long[] actual = Actual(text);
+            long[] expected = expectedIds(text);
+            long[] actual = actualIds(text);
             if (!expected.AsSpan().SequenceEqual(actual))
             {
                 if (count++ < shown)

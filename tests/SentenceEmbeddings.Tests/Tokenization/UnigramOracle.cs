@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using SentenceEmbeddings.Tokenization;
 
 namespace SentenceEmbeddings.Tests.Tokenization;
@@ -63,24 +61,7 @@ internal sealed class UnigramOracle : IDisposable
     }
 
     /// <summary>Compares every text and describes the first mismatches.</summary>
-    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5)
-    {
-        int count = 0;
-        var report = new StringBuilder();
-        foreach (string text in texts)
-        {
-            long[] expected = Expected(text);
-            long[] actual = Actual(text);
-            if (!expected.AsSpan().SequenceEqual(actual) && count++ < shown)
-            {
-                report.AppendLine(CultureInfo.InvariantCulture, $"text:     \"{HuggingFaceOracle.Escape(text)}\"");
-                report.AppendLine(CultureInfo.InvariantCulture, $"expected: {string.Join(',', expected)}");
-                report.AppendLine(CultureInfo.InvariantCulture, $"actual:   {string.Join(',', actual)}");
-            }
-        }
-
-        return (count, $"{count} mismatches with HuggingFace; the first ones:{Environment.NewLine}{report}");
-    }
+    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5) => HuggingFaceOracle.Compare(texts, Expected, Actual, shown);
 
     public void Dispose()
     {
