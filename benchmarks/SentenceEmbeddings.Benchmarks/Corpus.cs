@@ -8,6 +8,9 @@ public static class Corpus
 
     public static string MiniLM { get; } = Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2");
 
+    /// <summary>Gets a folder with only the test Unigram tokenizer.json (XLM-R layout, 4,002 pieces).</summary>
+    public static string Unigram { get; } = Path.Combine(AppContext.BaseDirectory, "models", "unigram-4k");
+
     public static bool IsQuick => Environment.GetEnvironmentVariable(QuickVariable) == "1";
 
     public static string[] Load(string name)

@@ -10,15 +10,19 @@ public sealed class SentenceTokenizer
     private readonly ISentenceTokenizer _tokenizer;
     private readonly bool _lowerCaseInput;
 
-    private SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput)
+    private SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput, IReadOnlyDictionary<string, string> prompts)
     {
         _tokenizer = tokenizer;
+        Prompts = prompts;
         MaxSequenceLength = maxSequenceLength;
         _lowerCaseInput = lowerCaseInput;
     }
 
     /// <summary>Gets the number of tokens, special tokens included, after which a text is truncated.</summary>
     public int MaxSequenceLength { get; }
+
+    /// <summary>Gets the model's prompts by name (<c>config_sentence_transformers.json</c>), each put before a text as it is, e.g. <c>query: </c>.</summary>
+    public IReadOnlyDictionary<string, string> Prompts { get; }
 
     /// <summary>Gets the id that pads shorter sequences in a batch.</summary>
     public int PaddingTokenId => _tokenizer.PadId;
@@ -88,5 +92,5 @@ public sealed class SentenceTokenizer
 
     /// <summary>Loads the tokenizer of an already read model folder.</summary>
     internal static SentenceTokenizer Load(ModelFolder folder, int? maxSequenceLength) =>
-        new(TokenizerLoader.Load(folder.Directory), maxSequenceLength ?? folder.MaxSequenceLength, folder.LowerCaseInput);
+        new(TokenizerLoader.Load(folder.Directory), maxSequenceLength ?? folder.MaxSequenceLength, folder.LowerCaseInput, folder.Prompts);
 }

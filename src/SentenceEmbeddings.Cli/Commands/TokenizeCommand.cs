@@ -12,17 +12,30 @@ internal static class TokenizeCommand
         var modelDir = new Option<DirectoryInfo>("--model-dir") { Description = "The model folder; its tokenizer and configuration files are enough.", Required = true };
         var input = new Option<FileInfo?>("--input") { Description = "JSON lines {\"id\": …, \"text\": …}; standard input when omitted." };
         var output = new Option<FileInfo?>("--output") { Description = "Where to write {\"id\": …, \"token_ids\": […]} lines; standard output when omitted." };
-        var command = new Command("tokenize", "Tokenize JSON lines of texts as the model sees them (special tokens included, after truncation).") { modelDir, input, output };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), cancellationToken));
+        var promptName = new Option<string?>("--prompt-name") { Description = "A prompt of config_sentence_transformers.json (e.g. query) to put before each text, as embed does." };
+        var command = new Command("tokenize", "Tokenize JSON lines of texts as the model sees them (special tokens included, after truncation).") { modelDir, input, output, promptName };
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), result.GetValue(promptName), cancellationToken));
         return command;
     }
 
+    /// <summary>Runs the command without a prompt.</summary>
+    public static Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, CancellationToken cancellationToken) =>
+        RunAsync(modelDir, input, output, promptName: null, cancellationToken);
+
     /// <summary>Runs the command.</summary>
-    public static async Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, string? promptName, CancellationToken cancellationToken)
     {
         try
         {
             SentenceTokenizer tokenizer = SentenceTokenizer.Load(modelDir.FullName);
+            string? prompt = string.Empty;
+            if (promptName is not null && !tokenizer.Prompts.TryGetValue(promptName, out prompt))
+            {
+                await Console.Error.WriteLineAsync($"error: the model folder '{modelDir.FullName}' has no prompt named '{promptName}' in config_sentence_transformers.json.").ConfigureAwait(false);
+                return 1;
+            }
+
             using TextReader reader = JsonLines.OpenInput(input);
             Stream stream = JsonLines.OpenOutput(output);
             var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
@@ -34,7 +47,7 @@ internal static class TokenizeCommand
                 {
                     lineNumber = record.LineNumber;
                     JsonLines.StartRecord(writer, record);
-                    JsonLines.WriteTokenIds(writer, tokenizer.Tokenize(record.Text));
+                    JsonLines.WriteTokenIds(writer, tokenizer.Tokenize(prompt + record.Text));
                     await JsonLines.EndRecordAsync(writer, stream, cancellationToken).ConfigureAwait(false);
                 }
 

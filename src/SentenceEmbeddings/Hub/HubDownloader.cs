@@ -44,8 +44,14 @@ public sealed class HubDownloader : IDisposable
     /// <summary>Initializes a new instance of the <see cref="HubDownloader"/> class with an HTTP client of its own.</summary>
     /// <param name="options">Where to download from and to, or <see langword="null"/> for <see cref="HubDownloadOptions.FromEnvironment"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public HubDownloader(HubDownloadOptions? options = null)
+    public HubDownloader(HubDownloadOptions? options)
         : this(new HttpClient(CreatePrimaryHandler(), disposeHandler: true), options, ownsHttp: true)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="HubDownloader"/> class with an HTTP client of its own and the options of <see cref="HubDownloadOptions.FromEnvironment"/>.</summary>
+    public HubDownloader()
+        : this(options: null)
     {
     }
 

@@ -4,9 +4,10 @@ namespace SentenceEmbeddings.Tokenization;
 
 /// <summary>Picks and loads the tokenizer a model folder's files describe: WordPiece or XLM-RoBERTa SentencePiece Unigram.</summary>
 /// <remarks>
-/// <c>tokenizer.json</c> decides when present, because it is what HuggingFace runs. Microsoft.ML.Tokenizers 2.0.1 cannot read a
-/// Unigram model from <c>tokenizer.json</c>, so a Unigram <c>tokenizer.json</c> is served by the <c>sentencepiece.bpe.model</c>
-/// it was converted from, which the hub's XLM-RoBERTa folders carry beside it.
+/// <c>tokenizer.json</c> decides when present, because it is what HuggingFace's fast tokenizers (and so sentence-transformers) run:
+/// WordPiece files go to <see cref="WordPieceTokenizer"/>, Unigram files to <see cref="UnigramTokenizer"/>, whether or not a
+/// <c>sentencepiece.bpe.model</c> lies beside them. A folder with only <c>sentencepiece.bpe.model</c> falls back to
+/// <see cref="XlmRobertaUnigramTokenizer"/>, which follows SentencePiece's <c>spm_encode</c> rather than HuggingFace.
 /// </remarks>
 internal static class TokenizerLoader
 {
@@ -43,13 +44,8 @@ internal static class TokenizerLoader
                 return WordPieceTokenizerLoader.Load(modelDirectory);
             }
 
-            return hasSentencePiece
-                ? XlmRobertaUnigramTokenizer.Load(sentencePiecePath)
-                : throw new InvalidModelFileException(
-                    tokenizerJsonPath,
-                    $"The tokenizer file '{tokenizerJsonPath}' describes a SentencePiece Unigram model, which can only be loaded from the "
-                    + $"'{SentencePieceFileName}' it was made from, and the folder has none. Download '{SentencePieceFileName}' from the model's repository into '{modelDirectory}'.",
-                    null);
+            // The JSON decides even beside sentencepiece.bpe.model: it is what HuggingFace's fast tokenizer runs.
+            return UnigramTokenizerLoader.Load(tokenizerJsonPath, TokenizerConfiguration.Read(modelDirectory));
         }
 
         bool hasVocabulary = File.Exists(vocabularyPath);

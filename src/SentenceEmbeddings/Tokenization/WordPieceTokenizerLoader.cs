@@ -195,8 +195,11 @@ internal static class WordPieceTokenizerLoader
         return tokens.Count > 0 ? tokens : throw TokenizerJson.Invalid(path, "its vocabulary is empty.");
     }
 
-    // The special tokens that the post-processor puts around a single sequence, e.g. [CLS] $A [SEP].
-    private static (string? Cls, string? Sep) ReadPostProcessorTokens(string path, JsonElement root)
+    /// <summary>Reads the special tokens that the post-processor puts around a single sequence, e.g. [CLS] $A [SEP] or &lt;s&gt; $A &lt;/s&gt;.</summary>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="root">The file's root object.</param>
+    /// <returns>The first and last token names, or <see langword="null"/> where the post-processor has none.</returns>
+    internal static (string? Cls, string? Sep) ReadPostProcessorTokens(string path, JsonElement root)
     {
         if (!root.TryGetProperty("post_processor", out JsonElement processor) || processor.ValueKind != JsonValueKind.Object)
         {

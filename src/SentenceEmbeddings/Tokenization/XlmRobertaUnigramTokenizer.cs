@@ -2,9 +2,10 @@ using Microsoft.ML.Tokenizers;
 
 namespace SentenceEmbeddings.Tokenization;
 
-/// <summary>An XLM-RoBERTa SentencePiece Unigram tokenizer that gives the ids of HuggingFace's XLMRobertaTokenizer: SentencePiece ids shifted into fairseq's vocabulary.</summary>
+/// <summary>The fallback XLM-RoBERTa tokenizer for a folder with <c>sentencepiece.bpe.model</c> and no <c>tokenizer.json</c>: SentencePiece's <c>spm_encode</c> ids shifted into fairseq's vocabulary.</summary>
 /// <remarks>
-/// Segmentation and the model's precompiled (NFKC) normalization are Microsoft.ML.Tokenizers' <see cref="SentencePieceTokenizer"/>;
+/// It follows <c>spm_encode</c> (and so HuggingFace's slow XLMRobertaTokenizer), not the fast tokenizer sentence-transformers
+/// runs: <see cref="UnigramTokenizer"/> reads <c>tokenizer.json</c> for that. Segmentation and the model's precompiled (NFKC) normalization are Microsoft.ML.Tokenizers' <see cref="SentencePieceTokenizer"/>;
 /// this class adds fairseq's id layout (<c>&lt;s&gt;</c>=0, <c>&lt;pad&gt;</c>=1, <c>&lt;/s&gt;</c>=2, <c>&lt;unk&gt;</c>=3, every other
 /// piece at its SentencePiece id + 1) and HuggingFace's truncation. The instance is immutable, so many threads may call
 /// <see cref="Encode"/> at once. Each call allocates the id list and normalized string that Microsoft.ML.Tokenizers returns;
@@ -78,7 +79,7 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
             sentencePiece = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or NotSupportedException
-            or FormatException or IOException or Google.Protobuf.InvalidProtocolBufferException)
+            or FormatException or IOException or InvalidDataException or IndexOutOfRangeException or OverflowException)
         {
             throw new InvalidModelFileException(
                 modelPath,
@@ -97,6 +98,8 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
             throw new ArgumentException($"The id span must have room for at least <s> and </s> (2 ids), but its length is {ids.Length}.", nameof(ids));
         }
 
+        // sentence-transformers strips every text with Python's str.strip() first.
+        text = PythonWhitespace.Strip(text, out _);
         int maxTextTokens = ids.Length - 2;
         IReadOnlyList<int> pieces = EncodePrefix(text, maxTextTokens);
 
@@ -126,6 +129,13 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
         ids[count + 1] = EosId;
         return count + 2;
     }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Always: word ranges need the model folder's <c>tokenizer.json</c>, which <see cref="UnigramTokenizer"/> reads.</exception>
+    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words) =>
+        throw new NotSupportedException(
+            $"Word ranges (long-text chunking) need the model's tokenizer.json; '{SourcePath}' is a SentencePiece model alone. "
+            + "Download tokenizer.json from the model's repository into the same folder.");
 
     // Returns the SentencePiece ids of the text, or of a prefix of it with more than maxTextTokens fused ids, which then start the full encoding.
     private IReadOnlyList<int> EncodePrefix(ReadOnlySpan<char> text, int maxTextTokens)

@@ -70,6 +70,24 @@ public sealed class PropertyTests(GeneratorFixture models)
         Assert.Equal(Encode(Unigram.Value, text[..4096]), ids);
     }
 
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Tokenize_TenMegabytesOfChineseWithoutSpace_IsTruncatedCorrectlyFromTokenizerJson()
+    {
+        // One Metaspace word of 10 MB: one linear Viterbi pass (docs/decisions.md 13).
+        string text = string.Concat(Enumerable.Repeat("北京大学的学生在图书馆里读书", (10 << 20) / 14));
+        using var folder = new TempDirectory();
+        File.Copy(Path.Combine(TestModels.Assets, "sentencepiece", "unigram-4k.tokenizer-current.json"), Path.Combine(folder.Path, "tokenizer.json"));
+        ISentenceTokenizer tokenizer = TokenizerLoader.Load(folder.Path);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        int count = tokenizer.Encode(text, new long[128], out bool truncated);
+
+        Console.WriteLine($"Unigram from tokenizer.json, 10 MB of Chinese without a space: {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(128, count);
+        Assert.True(truncated);
+    }
+
     private static long[] Encode(XlmRobertaUnigramTokenizer tokenizer, string text)
     {
         long[] ids = new long[128];

@@ -78,22 +78,26 @@ internal sealed class HuggingFaceOracle : IDisposable
         return builder.ToString();
     }
 
-    /// <summary>Gets the ids HuggingFace gives the text: [CLS], every text token, [SEP].</summary>
-    public long[] Expected(string text) => [.. _oracle.Encode(text).Select(id => (long)id)];
+    /// <summary>Gets the ids HuggingFace gives the text after Python's <c>str.strip()</c>, as sentence-transformers calls it: [CLS], every text token, [SEP].</summary>
+    public long[] Expected(string text) => [.. _oracle.Encode(UnigramOracle.PythonStrip(text)).Select(id => (long)id)];
 
     /// <summary>Gets the ids our tokenizer gives the text with room for 100,000 ids, so nothing is truncated.</summary>
     public long[] Actual(string text) => Encode(Tokenizer, text, _ids);
 
     /// <summary>Compares our ids with HuggingFace's for every text and describes the first mismatches.</summary>
     /// <returns>The number of mismatches and a message listing up to <paramref name="shown"/> of them.</returns>
-    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5)
+    public (int Count, string Report) Compare(IEnumerable<string> texts, int shown = 5) => Compare(texts, Expected, Actual, shown);
+
+    /// <summary>Compares two id sources for every text and describes the first mismatches; the Unigram oracle uses it too.</summary>
+    /// <returns>The number of mismatches and a message listing up to <paramref name="shown"/> of them.</returns>
+    public static (int Count, string Report) Compare(IEnumerable<string> texts, Func<string, long[]> expectedIds, Func<string, long[]> actualIds, int shown)
     {
         int count = 0;
         var report = new StringBuilder();
         foreach (string text in texts)
         {
-            long[] expected = Expected(text);
-            long[] actual = Actual(text);
+            long[] expected = expectedIds(text);
+            long[] actual = actualIds(text);
             if (!expected.AsSpan().SequenceEqual(actual))
             {
                 if (count++ < shown)

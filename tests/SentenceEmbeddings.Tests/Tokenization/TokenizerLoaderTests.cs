@@ -6,7 +6,7 @@ namespace SentenceEmbeddings.Tests.Tokenization;
 public sealed class TokenizerLoaderTests
 {
     // The head of an XLM-R tokenizer.json; only model.type matters to the loader.
-    private const string UnigramTokenizerJson = """{ "version": "1.0", "model": { "type": "Unigram", "unk_id": 3, "vocab": [["<s>", 0.0]] } }""";
+    private const string UnigramTokenizerJson = """{ "version": "1.0", "pre_tokenizer": { "type": "Metaspace" }, "model": { "type": "Unigram", "unk_id": 3, "vocab": [["<s>", 0.0], ["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0]] } }""";
 
     private static readonly string SentencePieceModel = Path.Combine(AppContext.BaseDirectory, "assets", "sentencepiece", "unigram-4k.model");
 
@@ -36,25 +36,39 @@ public sealed class TokenizerLoaderTests
     }
 
     [Fact]
-    public void Load_UnigramTokenizerJsonWithSentencePieceModel_GivesUnigram()
+    public void Load_UnigramTokenizerJsonWithSentencePieceModel_TheJsonDecides()
     {
         using var folder = new TempDirectory();
-        File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "sentencepiece", "unigram-4k.tokenizer-current.json"), Path.Combine(folder.Path, "tokenizer.json"));
         File.Copy(SentencePieceModel, Path.Combine(folder.Path, "sentencepiece.bpe.model"));
 
-        Assert.IsType<XlmRobertaUnigramTokenizer>(TokenizerLoader.Load(folder.Path));
+        ISentenceTokenizer tokenizer = TokenizerLoader.Load(folder.Path);
+
+        Assert.IsType<UnigramTokenizer>(tokenizer);
+        Assert.Equal(Path.Combine(folder.Path, "tokenizer.json"), tokenizer.SourcePath);
     }
 
     [Fact]
-    public void Load_UnigramTokenizerJsonAlone_ThrowsInvalidModelFileNamingTheMissingModel()
+    public void Load_UnigramTokenizerJsonAlone_GivesUnigramWithFairseqSpecials()
+    {
+        using var folder = new TempDirectory();
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", "sentencepiece", "unigram-4k.tokenizer-2021.json"), Path.Combine(folder.Path, "tokenizer.json"));
+
+        UnigramTokenizer tokenizer = Assert.IsType<UnigramTokenizer>(TokenizerLoader.Load(folder.Path));
+
+        Assert.Equal((0, 2, 1, 3, 4002), (tokenizer.BosId, tokenizer.EosId, tokenizer.PadId, tokenizer.UnknownId, tokenizer.VocabularySize));
+    }
+
+    [Fact]
+    public void Load_UnigramTokenizerJsonWithoutPostProcessor_ThrowsInvalidModelFileNamingIt()
     {
         using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), UnigramTokenizerJson);
 
         InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => TokenizerLoader.Load(folder.Path));
 
-        Assert.Contains("sentencepiece.bpe.model", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("Unigram", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(folder.Path, "tokenizer.json"), exception.FilePath);
+        Assert.Contains("post-processor", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
