@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace SentenceEmbeddings.Tests.Search;
+
+/// <summary>Seeded random vectors and the brute-force reference search the index is checked against.</summary>
+internal static class RandomVectors
+{
+    public static float[][] Create(int count, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        var vectors = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            vectors[i] = new float[dimensions];
+            for (int j = 0; j < dimensions; j++)
+            {
+                vectors[i][j] = (float)((random.NextDouble() * 2) - 1);
+            }
+        }
+
+        return vectors;
+    }
+
+    public static string Key(int i) => "k" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>The vector as the index stores it: divided by its norm.</summary>
+    public static float[] Unit(float[] vector)
+    {
+        float[] unit = new float[vector.Length];
+        TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), unit);
+        return unit;
+    }
+
+    /// <summary>Every key scored with TensorPrimitives.Dot, best first, ties by ordinal key.</summary>
+    public static List<(string Key, float Score)> BruteForce(IEnumerable<(string Key, float[] Vector)> entries, float[] query, int top)
+    {
+        float[] unit = Unit(query);
+        return [.. entries
+            .Select(e => (e.Key, Score: TensorPrimitives.Dot(unit, Unit(e.Vector))))
+            .OrderByDescending(e => e.Score).ThenBy(e => e.Key, StringComparer.Ordinal)
+            .Take(top)];
+    }
+}
