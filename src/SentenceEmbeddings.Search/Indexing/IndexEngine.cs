@@ -661,7 +661,7 @@ internal sealed class IndexEngine : IDisposable
         int bestRow = first;
         for (int row = first; row < first + EntryRowCounts[entry]; row++)
         {
-            float score = TensorPrimitives.Dot(query, Vectors.Row(row));
+            float score = FloatKernels.Dot(query, Vectors.Row(row));
             if (score > best)
             {
                 best = score;

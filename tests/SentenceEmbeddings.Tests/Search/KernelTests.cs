@@ -27,6 +27,25 @@ public sealed class KernelTests
 
     [Theory]
     [InlineData(384)]
+    [InlineData(37)]
+    public void ScoreAndScoreMany_EqualRowsScoreBitIdenticalOnEveryPath(int dimensions)
+    {
+        float[] row = RandomVectors.Create(1, dimensions, seed: 55)[0];
+        float[][] queries = RandomVectors.Create(6, dimensions, seed: 56);
+        float[] rows = [.. Enumerable.Repeat(row, 7).SelectMany(r => r)]; // 4 in a register block, 3 in the tail
+        float[] many = new float[6 * 7];
+        FloatKernels.ScoreMany(queries.SelectMany(q => q).ToArray(), 6, rows, 7, many);
+        for (int q = 0; q < 6; q++)
+        {
+            float[] single = new float[7];
+            FloatKernels.Score(queries[q], rows, single);
+            Assert.All(single, s => Assert.Equal(FloatKernels.Dot(queries[q], row), s));
+            Assert.Equal(single, many.AsSpan(q * 7, 7).ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(384)]
     [InlineData(40)]
     [InlineData(5)]
     public void Int8Dot_EqualsScalarDot(int dimensions)

@@ -32,6 +32,15 @@ internal static class RandomVectors
         return unit;
     }
 
+    /// <summary>Asserts the same keys in the same order, and scores equal to float rounding (the index sums in another order than TensorPrimitives.Dot).</summary>
+    public static void AssertSame(IEnumerable<(string Key, float Score)> expected, IEnumerable<(string Key, float Score)> actual)
+    {
+        var e = expected.ToList();
+        var a = actual.ToList();
+        Assert.Equal(e.Select(x => x.Key), a.Select(x => x.Key));
+        Assert.All(e.Zip(a), p => Assert.Equal(p.First.Score, p.Second.Score, 1e-6f));
+    }
+
     /// <summary>Every key scored with TensorPrimitives.Dot, best first, ties by ordinal key.</summary>
     public static List<(string Key, float Score)> BruteForce(IEnumerable<(string Key, float[] Vector)> entries, float[] query, int top)
     {
