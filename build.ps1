@@ -57,6 +57,7 @@ switch ($Target) {
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings/SentenceEmbeddings.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Quantization/SentenceEmbeddings.Quantization.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
+        Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Search/SentenceEmbeddings.Search.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
         Invoke-Dotnet pack (Join-Path $root 'src/SentenceEmbeddings.Cli/SentenceEmbeddings.Cli.csproj') -c $Configuration -o (Join-Path $artifacts 'packages')
     }
     'pack-check' {

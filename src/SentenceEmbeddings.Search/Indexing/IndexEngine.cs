@@ -505,7 +505,7 @@ internal sealed class IndexEngine : IDisposable
         var collectors = new RunCollector[bounds.Length - 1];
         Parallel.For(0, collectors.Length, ParallelOptionsFor(collectors.Length), p =>
         {
-            var collector = new RunCollector(candidates, Keys, tiesByKey: !compact, options.Filter);
+            var collector = new RunCollector(candidates, Keys, tiesByKey: !compact, options.Filter, oneRowPerEntry: !Chunked);
             ScanRows(queryCopy, queryBits, bounds[p], bounds[p + 1], collector);
             collectors[p] = collector;
         });
@@ -544,7 +544,7 @@ internal sealed class IndexEngine : IDisposable
             var mine = new RunCollector[queryCount];
             for (int q = 0; q < queryCount; q++)
             {
-                mine[q] = new RunCollector(candidates, Keys, tiesByKey: true, options.Filter);
+                mine[q] = new RunCollector(candidates, Keys, tiesByKey: true, options.Filter, oneRowPerEntry: !Chunked);
             }
 
             float[] scores = ArrayPool<float>.Shared.Rent(queryCount * ManyQueryBlockRows);

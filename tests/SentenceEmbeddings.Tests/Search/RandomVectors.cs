@@ -22,6 +22,18 @@ internal static class RandomVectors
         return vectors;
     }
 
+    /// <summary>An index of the vectors under <see cref="Key"/>(i).</summary>
+    public static VectorIndex Index(float[][] vectors, VectorEncoding encoding = VectorEncoding.Float32)
+    {
+        var index = new VectorIndex(vectors[0].Length, new VectorIndexOptions { Encoding = encoding });
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            index.Add(Key(i), vectors[i]);
+        }
+
+        return index;
+    }
+
     public static string Key(int i) => "k" + i.ToString("D6", CultureInfo.InvariantCulture);
 
     /// <summary>The vector as the index stores it: divided by its norm.</summary>

@@ -49,11 +49,7 @@ public sealed class VectorIndexTests
     public void SearchBatch_EqualsSingleSearches(int dimensions, int queryCount)
     {
         float[][] vectors = RandomVectors.Create(5_000, dimensions, seed: 3);
-        using var index = new VectorIndex(dimensions);
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            index.Add(RandomVectors.Key(i), vectors[i]);
-        }
+        using VectorIndex index = RandomVectors.Index(vectors);
 
         float[][] queries = RandomVectors.Create(queryCount, dimensions, seed: 4);
         IReadOnlyList<IReadOnlyList<VectorMatch>> batch = index.SearchBatch([.. queries.Select(q => (ReadOnlyMemory<float>)q)], 10);
@@ -69,11 +65,7 @@ public sealed class VectorIndexTests
     public void Search_Filter_EqualsBruteForceOverAcceptedKeys()
     {
         float[][] vectors = RandomVectors.Create(2_000, 32, seed: 5);
-        using var index = new VectorIndex(32);
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            index.Add(RandomVectors.Key(i), vectors[i]);
-        }
+        using VectorIndex index = RandomVectors.Index(vectors);
 
         float[] query = RandomVectors.Create(1, 32, seed: 6)[0];
         var expected = RandomVectors.BruteForce(vectors.Select((v, i) => (RandomVectors.Key(i), v)).Where((_, i) => i % 3 == 0), query, 10);
@@ -131,11 +123,7 @@ public sealed class VectorIndexTests
     public void Search_CompactWithRescoringOfEveryCandidate_EqualsExactSearch(VectorEncoding encoding)
     {
         float[][] vectors = RandomVectors.Create(500, 64, seed: 11);
-        using var index = new VectorIndex(64, new VectorIndexOptions { Encoding = encoding });
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            index.Add(RandomVectors.Key(i), vectors[i]);
-        }
+        using VectorIndex index = RandomVectors.Index(vectors, encoding);
 
         float[] query = RandomVectors.Create(1, 64, seed: 12)[0];
         var expected = RandomVectors.BruteForce(vectors.Select((v, i) => (RandomVectors.Key(i), v)), query, 10);
@@ -146,11 +134,7 @@ public sealed class VectorIndexTests
     public void Search_BinaryWithoutRescoring_ScoresAreSignAgreement()
     {
         float[][] vectors = RandomVectors.Create(300, 64, seed: 13);
-        using var index = new VectorIndex(64, new VectorIndexOptions { Encoding = VectorEncoding.Binary });
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            index.Add(RandomVectors.Key(i), vectors[i]);
-        }
+        using VectorIndex index = RandomVectors.Index(vectors, VectorEncoding.Binary);
 
         float[] query = vectors[17];
         IReadOnlyList<VectorMatch> matches = index.Search(query, 5, new VectorSearchOptions { RescoreMultiplier = 0 });
@@ -168,11 +152,7 @@ public sealed class VectorIndexTests
     public void Search_Int8WithoutRescoring_ScoresCloseToCosine()
     {
         float[][] vectors = RandomVectors.Create(200, 384, seed: 14);
-        using var index = new VectorIndex(384, new VectorIndexOptions { Encoding = VectorEncoding.Int8 });
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            index.Add(RandomVectors.Key(i), vectors[i]);
-        }
+        using VectorIndex index = RandomVectors.Index(vectors, VectorEncoding.Int8);
 
         float[] query = RandomVectors.Create(1, 384, seed: 15)[0];
         foreach (VectorMatch match in index.Search(query, 20, new VectorSearchOptions { RescoreMultiplier = 0 }))
