@@ -1,7 +1,7 @@
 // Job matching with SentenceEmbeddings: job ads and resumes split into passages, embedded with all-MiniLM-L6-v2,
 // indexed by document (ChunkIndex), matched both ways with the best-matching passage; then an index of many vectors timed.
 //   dotnet run --project samples/JobMatching                  (100,000 vectors in the second part, seconds)
-//   dotnet run --project samples/JobMatching -- --million     (1,000,000 vectors: ~2 GB of memory, a minute to build)
+//   dotnet run --project samples/JobMatching -- --million     (1,000,000 vectors: about 3.5 GB of memory, minutes to build)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
