@@ -30,6 +30,7 @@ $packableProjects = @(
     'src/SentenceEmbeddings/SentenceEmbeddings.csproj',
     'src/SentenceEmbeddings.Cuda/SentenceEmbeddings.Cuda.csproj',
     'src/SentenceEmbeddings.Quantization/SentenceEmbeddings.Quantization.csproj',
+    'src/SentenceEmbeddings.Search/SentenceEmbeddings.Search.csproj',
     'src/SentenceEmbeddings.Cli/SentenceEmbeddings.Cli.csproj'
 )
 

@@ -16,6 +16,21 @@ if (args.Length > 0 && args[0] == "int8-paired")
     return 0;
 }
 
+// `search-recall`: recall@10 of the int8 and binary indexes against exact float search on real embeddings (Search/SearchRecall).
+if (args.Length > 0 && args[0] == "search-recall")
+{
+    await SentenceEmbeddings.Benchmarks.Search.SearchRecall.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+
+// `search-paired [size] [rounds] [threads]`: the search methods alternated in one process (Search/SearchPairedRun).
+if (args.Length > 0 && args[0] == "search-paired")
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    SentenceEmbeddings.Benchmarks.Search.SearchPairedRun.Run(Arg(1, 1_000_000), Arg(2, 15), Arg(3, -1));
+    return 0;
+}
+
 // The default job for every class that names none: one process, one warm-up, five measured iterations (whole-corpus
 // operations take seconds each on a 2-core machine). --quick: one measured iteration over a tenth of each corpus, so that
 // everything, the peers included, runs in about three minutes.

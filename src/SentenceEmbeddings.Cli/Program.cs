@@ -10,6 +10,8 @@ var root = new RootCommand("Sentence embeddings in-process with ONNX Runtime: th
     ListCommand.CreateInfo(),
     SimilarityCommand.Create(),
     QuantizeCommand.Create(),
+    IndexCommand.Create(),
+    SearchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

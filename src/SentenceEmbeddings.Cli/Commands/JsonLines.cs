@@ -61,6 +61,28 @@ internal static class JsonLines
         return null;
     }
 
+    /// <summary>Reads the input records in lists of at most <paramref name="size"/>.</summary>
+    public static async IAsyncEnumerable<List<InputRecord>> ReadChunksAsync(TextReader reader, int size, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var chunk = new List<InputRecord>(size);
+        int lineNumber = 0;
+        while (await ReadAsync(reader, lineNumber, cancellationToken).ConfigureAwait(false) is { } record)
+        {
+            lineNumber = record.LineNumber;
+            chunk.Add(record);
+            if (chunk.Count == size)
+            {
+                yield return chunk;
+                chunk = new List<InputRecord>(size);
+            }
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
     /// <summary>Parses one input line.</summary>
     public static InputRecord Parse(string line, int lineNumber)
     {
