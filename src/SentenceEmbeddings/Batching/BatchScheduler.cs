@@ -50,6 +50,18 @@ internal sealed class BatchScheduler : IDisposable
         _maxBatchDelay = maxBatchDelay;
     }
 
+    /// <summary>Gets the number of texts that count against <c>MaxQueuedTexts</c> right now.</summary>
+    internal int QueuedTexts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queuedTexts;
+            }
+        }
+    }
+
     /// <summary>Queues a call's texts and waits until every one has its vector.</summary>
     /// <param name="request">The call.</param>
     /// <param name="cancellationToken">The <see cref="CancellationToken"/> to monitor for cancellation requests.</param>

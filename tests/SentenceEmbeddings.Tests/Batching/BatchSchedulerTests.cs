@@ -136,16 +136,135 @@ public sealed class BatchSchedulerTests
     [Fact]
     public async Task RunAsync_QueueFullInWaitMode_RunsOnceThereIsRoom()
     {
+        using var firstBatchRunning = new ManualResetEventSlim();
         using var releaseBatches = new ManualResetEventSlim();
-        using var waiting = new BatchScheduler((_, _) => releaseBatches.Wait(), 1000, maxBatchSize: 1, maxQueuedTexts: 2, QueueFullMode.Wait, TimeSpan.Zero);
-        Task[] calls = [Task.Run(() => waiting.RunAsync(Request(1), CancellationToken.None)), waiting.RunAsync(Request(1, 1), CancellationToken.None)];
+        using var waiting = new BatchScheduler(
+            (_, _) =>
+            {
+                firstBatchRunning.Set();
+                releaseBatches.Wait();
+            },
+            1000,
+            maxBatchSize: 1,
+            maxQueuedTexts: 2,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task running = Task.Run(() => waiting.RunAsync(Request(1), CancellationToken.None));
+        firstBatchRunning.Wait();
+        Task queued = waiting.RunAsync(Request(1, 1), CancellationToken.None);
 
         Task third = waiting.RunAsync(Request(1, 1), CancellationToken.None);
         await Task.Delay(50);
-        Assert.False(third.IsCompleted);
 
+        // The third call's texts are not in the queue yet: without the bound, 4 texts would wait.
+        Assert.Equal(2, waiting.QueuedTexts);
+        Assert.False(third.IsCompleted);
         releaseBatches.Set();
-        await Task.WhenAll([.. calls, third]);
+        await Task.WhenAll(running, queued, third).WaitAsync(HangGuard);
+        Assert.Equal(0, waiting.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFailsInAMultiRoundCall_ReleasesTheCallsQueuedRoom()
+    {
+        int batches = 0;
+        using var scheduler = new BatchScheduler(
+            (batch, _) =>
+            {
+                if (Interlocked.Increment(ref batches) == 2)
+                {
+                    throw new InvalidOperationException("model broke");
+                }
+            },
+            maxBatchTokens: 1000,
+            maxBatchSize: 2,
+            maxQueuedTexts: 6,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+
+        // Six texts, two per batch: the 2nd batch fails with two texts of the call still queued.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunAsync(Request(1, 1, 1, 1, 1, 1), CancellationToken.None).WaitAsync(HangGuard));
+
+        Assert.Equal(0, scheduler.QueuedTexts);
+        EmbeddingRequest full = Request(1, 1, 1, 1, 1, 1);
+        await scheduler.RunAsync(full, CancellationToken.None).WaitAsync(HangGuard);
+        Assert.Equal(0, scheduler.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFails_ConcurrentCallsOutsideThatBatchGetTheirVectors()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        EmbeddingRequest failing = Request(5, 5, 5, 5, 5, 5);
+        int batches = 0;
+        using var scheduler = new BatchScheduler(
+            (batch, _) =>
+            {
+                int number = Interlocked.Increment(ref batches);
+                if (number == 1)
+                {
+                    firstBatchRunning.Set();
+                    releaseFirstBatch.Wait();
+                }
+
+                if (number == 2)
+                {
+                    Assert.All(batch.ToArray(), t => Assert.Same(failing, t.Request));
+                    throw new InvalidOperationException("model broke");
+                }
+
+                WriteIndexVectors(batch);
+            },
+            maxBatchTokens: 10,
+            maxBatchSize: 2,
+            maxQueuedTexts: 8,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task first = Task.Run(() => scheduler.RunAsync(failing, CancellationToken.None));
+        firstBatchRunning.Wait();
+
+        // Texts of 6 tokens never share a 10-token round with the failing call's texts of 5.
+        EmbeddingRequest other = Request(6, 6);
+        Task second = scheduler.RunAsync(other, CancellationToken.None);
+        releaseFirstBatch.Set();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.WaitAsync(HangGuard));
+        await second.WaitAsync(HangGuard);
+        Assert.Equal([[0f, 6f], [1f, 6f]], other.Vectors);
+        Assert.Equal(0, scheduler.QueuedTexts);
+        await scheduler.RunAsync(Request(1, 1, 1, 1, 1, 1, 1, 1), CancellationToken.None).WaitAsync(HangGuard);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFailsOnTheCallersThread_ReleasesTheCallsQueuedRoom()
+    {
+        int batches = 0;
+        int callerThread = Environment.CurrentManagedThreadId;
+        int failedOn = 0;
+        using var scheduler = new BatchScheduler(
+            (_, _) =>
+            {
+                if (Interlocked.Increment(ref batches) == 1)
+                {
+                    failedOn = Environment.CurrentManagedThreadId;
+                    throw new InvalidOperationException("model broke");
+                }
+            },
+            maxBatchTokens: 4096,
+            maxBatchSize: 64,
+            maxQueuedTexts: 2,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+
+        // A long and a short text: two batches, run inline; the first fails.
+        Task call = scheduler.RunAsync(Request(200, 2), CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(HangGuard));
+
+        Assert.Equal(callerThread, failedOn);
+        Assert.Equal(0, scheduler.QueuedTexts);
+        await scheduler.RunAsync(Request(3, 3), CancellationToken.None).WaitAsync(HangGuard);
+        Assert.Equal(0, scheduler.QueuedTexts);
     }
 
     [Fact]
@@ -242,6 +361,18 @@ public sealed class BatchSchedulerTests
 
         // Padding all six to 31 costs 186 tokens; two batches cost 90 + 42 and one more run.
         Assert.Equal([[5], [31, 30, 29], [14, 12, 9]], batches);
+    }
+
+    /// <summary>Long enough that only a hang trips it.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gives each text the vector [its index in the call, its length].</summary>
+    private static void WriteIndexVectors(ReadOnlySpan<PendingText> batch)
+    {
+        foreach (PendingText text in batch)
+        {
+            text.Request.Vectors[text.Index] = [text.Index, text.Length];
+        }
     }
 
     private static EmbeddingRequest Request(params int[] lengths)
