@@ -61,6 +61,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
         options ??= new SentenceEmbeddingGeneratorOptions();
         options.Validate();
+        Options = options;
 
         _folder = ModelFolder.Read(modelDirectory);
         string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, useCuda: options.ExecutionProvider == ExecutionProvider.Cuda);
@@ -98,6 +99,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         Dimensions = _backend.Dimensions;
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
     }
+
+    /// <summary>Gets the options the generator was built with (a tier's merged options, when the registry built it).</summary>
+    internal SentenceEmbeddingGeneratorOptions Options { get; }
+
+    /// <summary>Gets the number of texts waiting in the generator's queue.</summary>
+    internal int QueuedTexts => _scheduler.QueuedTexts;
 
     /// <summary>Gets the model id reported in embeddings and metadata.</summary>
     public string ModelId { get; }

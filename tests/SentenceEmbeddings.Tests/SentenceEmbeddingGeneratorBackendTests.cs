@@ -98,6 +98,19 @@ public sealed class SentenceEmbeddingGeneratorBackendTests : IDisposable
         Assert.Equal(FakeEmbeddingBackend.VectorOf(generator.Tokenizer.Tokenize(prompt + "jobs in Paris"), 32), embeddings[0].Vector.ToArray());
     }
 
+    [Theory]
+    [InlineData(nameof(SentenceEmbeddingGeneratorOptions.MaxBatchTokens))]
+    [InlineData(nameof(SentenceEmbeddingGeneratorOptions.MaxQueuedTexts))]
+    public void Constructor_BadOption_ThrowsArgumentOutOfRangeExceptionNamingTheKey(string key)
+    {
+        var options = new SentenceEmbeddingGeneratorOptions();
+        typeof(SentenceEmbeddingGeneratorOptions).GetProperty(key)!.SetValue(options, 0);
+
+        ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(() => Create(new FakeEmbeddingBackend(), options));
+
+        Assert.Equal(key, exception.ParamName);
+    }
+
     [Fact]
     public void Dispose_DisposesTheBackend()
     {

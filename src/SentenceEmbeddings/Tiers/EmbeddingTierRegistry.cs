@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SentenceEmbeddings.DependencyInjection;
 using SentenceEmbeddings.Diagnostics;
 using SentenceEmbeddings.Tiers;
 
@@ -30,14 +32,16 @@ public sealed class EmbeddingTierRegistry : IDisposable
     /// <summary>Initializes a new instance of the <see cref="EmbeddingTierRegistry"/> class.</summary>
     /// <param name="options">The tiers, where to find them and the loading budget.</param>
     /// <param name="logger">The logger for load, unload and eviction events, or <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">The default tier is not a tier, or the budget is out of range.</exception>
+    /// <exception cref="OptionsValidationException">A value is out of range or names no tier; each failure names its configuration key.</exception>
     public EmbeddingTierRegistry(SentenceEmbeddingsOptions options, ILogger<EmbeddingTierRegistry>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLoadedModels, 1, nameof(options));
-        if (options.MaxMemoryBytes is < 0)
+
+        // The checks ValidateOnStart runs in a host, so that a registry built in code fails the same way, naming the keys.
+        ValidateOptionsResult validation = new SentenceEmbeddingsOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxMemoryBytes, "MaxMemoryBytes must not be negative.");
+            throw new OptionsValidationException(Options.DefaultName, typeof(SentenceEmbeddingsOptions), validation.Failures);
         }
 
         _tiers = options.BuildTiers();
@@ -46,9 +50,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
             _slots[tier.Name] = new TierSlot(tier);
         }
 
-        DefaultTier = TryGetTier(options.DefaultTier, out EmbeddingTier? defaultTier)
-            ? defaultTier
-            : throw new ArgumentException(UnknownTierMessage(options.DefaultTier), nameof(options));
+        DefaultTier = GetTier(options.DefaultTier);
         _locator = new ModelLocator(options.ModelsPath, options.HuggingFaceHubCache);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _maxLoadedModels = options.MaxLoadedModels;
@@ -280,20 +282,8 @@ public sealed class EmbeddingTierRegistry : IDisposable
         }
     }
 
-    /// <summary>The generator options of a tier: its own values, else the registry's defaults.</summary>
-    private SentenceEmbeddingGeneratorOptions GeneratorOptions(EmbeddingTier tier)
-    {
-        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
-        return new SentenceEmbeddingGeneratorOptions
-        {
-            ModelId = tier.ModelId,
-            OnnxFile = tier.OnnxFile,
-            OnnxVariant = tier.OnnxVariant ?? _options.OnnxVariant,
-            MaxSequenceLength = tier.MaxSequenceLength,
-            ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
-            Cuda = configured?.Cuda ?? _options.Cuda,
-        };
-    }
+    /// <summary>The options a tier's generator is built with: each key from the tier, else the registry, else the default.</summary>
+    internal SentenceEmbeddingGeneratorOptions GeneratorOptions(EmbeddingTier tier) => EngineOptionsMerge.ForTier(tier, _options);
 
     private LoadedModel Load(EmbeddingTier tier)
     {
