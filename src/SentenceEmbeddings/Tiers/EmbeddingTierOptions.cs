@@ -2,7 +2,7 @@ namespace SentenceEmbeddings;
 
 /// <summary>The configuration of one tier: which model it runs and where its files are.</summary>
 /// <remarks>Any property left unset on a default tier (fast, balanced, accurate, multilingual) keeps that tier's value.</remarks>
-public sealed class EmbeddingTierOptions : IEngineOptions
+public sealed class EmbeddingTierOptions : EmbeddingEngineOptions, IEngineOptions
 {
     /// <summary>Gets or sets the HuggingFace model id, such as <c>sentence-transformers/all-MiniLM-L6-v2</c>.</summary>
     /// <value>Required for a custom tier. The default is <see langword="null"/>.</value>
@@ -31,38 +31,6 @@ public sealed class EmbeddingTierOptions : IEngineOptions
     /// <summary>Gets or sets the length of the tier's vectors, shown before the model is loaded.</summary>
     /// <value>The default is <see langword="null"/>: unknown until loaded.</value>
     public int? Dimensions { get; set; }
-
-    /// <summary>Gets or sets the truncation length.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxSequenceLength"/>, else the model folder's <c>max_seq_length</c>.</value>
-    public int? MaxSequenceLength { get; set; }
-
-    /// <summary>Gets or sets the most padded tokens (texts × padded length) in one model run, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxBatchTokens"/>.</value>
-    public int? MaxBatchTokens { get; set; }
-
-    /// <summary>Gets or sets the most texts in one model run, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxBatchSize"/>.</value>
-    public int? MaxBatchSize { get; set; }
-
-    /// <summary>Gets or sets the most texts that may wait in a generator's queue, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxQueuedTexts"/>.</value>
-    public int? MaxQueuedTexts { get; set; }
-
-    /// <summary>Gets or sets what a call does when the queue is full (<c>Wait</c> or <c>Fail</c> with <see cref="EmbeddingQueueFullException"/>), for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.QueueFullMode"/>.</value>
-    public QueueFullMode? QueueFullMode { get; set; }
-
-    /// <summary>Gets or sets how long a batch that is not full may wait for texts of concurrent calls, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxBatchDelay"/>.</value>
-    public TimeSpan? MaxBatchDelay { get; set; }
-
-    /// <summary>Gets or sets the number of threads ONNX Runtime uses inside one run, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.IntraOpNumThreads"/>.</value>
-    public int? IntraOpNumThreads { get; set; }
-
-    /// <summary>Gets or sets whether ONNX Runtime's threads spin between runs instead of sleeping, for this tier's model.</summary>
-    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.AllowSpinning"/>.</value>
-    public bool? AllowSpinning { get; set; }
 
     /// <summary>Gets or sets the name of the model's prompt (from <c>config_sentence_transformers.json</c>) put before every text of this tier.</summary>
     /// <value>The default is <see langword="null"/>: the model's <c>default_prompt_name</c>. Per tier only: prompts belong to one model.</value>

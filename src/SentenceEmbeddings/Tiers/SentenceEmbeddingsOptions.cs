@@ -4,7 +4,7 @@ namespace SentenceEmbeddings;
 
 /// <summary>Options of the tier registry: which tiers exist, where their models are, which load at start, and how many stay loaded.</summary>
 /// <remarks>Bound from the configuration section <c>SentenceEmbeddings</c> by <c>AddSentenceEmbeddings(IConfiguration)</c>.</remarks>
-public sealed class SentenceEmbeddingsOptions : IEngineOptions
+public sealed class SentenceEmbeddingsOptions : EmbeddingEngineOptions, IEngineOptions
 {
     /// <summary>The configuration section these options are usually bound from.</summary>
     public const string SectionName = "SentenceEmbeddings";
@@ -45,38 +45,6 @@ public sealed class SentenceEmbeddingsOptions : IEngineOptions
     /// <summary>Gets or sets the most bytes of model weights kept loaded (the ONNX files' sizes); beyond it idle models are unloaded, least recently used first.</summary>
     /// <value>The default is <see langword="null"/>: no limit but <see cref="MaxLoadedModels"/>.</value>
     public long? MaxMemoryBytes { get; set; }
-
-    /// <summary>Gets or sets the truncation length of every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: each model folder's <c>max_seq_length</c>.</value>
-    public int? MaxSequenceLength { get; set; }
-
-    /// <summary>Gets or sets the most padded tokens (texts × padded length) in one model run, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.MaxBatchTokens"/> default.</value>
-    public int? MaxBatchTokens { get; set; }
-
-    /// <summary>Gets or sets the most texts in one model run, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.MaxBatchSize"/> default.</value>
-    public int? MaxBatchSize { get; set; }
-
-    /// <summary>Gets or sets the most texts that may wait in a generator's queue, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.MaxQueuedTexts"/> default.</value>
-    public int? MaxQueuedTexts { get; set; }
-
-    /// <summary>Gets or sets what a call does when the queue is full (<c>Wait</c> or <c>Fail</c> with <see cref="EmbeddingQueueFullException"/>), for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.QueueFullMode"/> default.</value>
-    public QueueFullMode? QueueFullMode { get; set; }
-
-    /// <summary>Gets or sets how long a batch that is not full may wait for texts of concurrent calls, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.MaxBatchDelay"/> default.</value>
-    public TimeSpan? MaxBatchDelay { get; set; }
-
-    /// <summary>Gets or sets the number of threads ONNX Runtime uses inside one run, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.IntraOpNumThreads"/> default.</value>
-    public int? IntraOpNumThreads { get; set; }
-
-    /// <summary>Gets or sets whether ONNX Runtime's threads spin between runs instead of sleeping, for every tier that sets none.</summary>
-    /// <value>The default is <see langword="null"/>: the <see cref="SentenceEmbeddingGeneratorOptions.AllowSpinning"/> default.</value>
-    public bool? AllowSpinning { get; set; }
 
     /// <summary>Gets or sets where ONNX Runtime runs the tiers' models, unless a tier says otherwise.</summary>
     /// <value>The default is <see cref="SentenceEmbeddings.ExecutionProvider.Cpu"/>. <see cref="SentenceEmbeddings.ExecutionProvider.Cuda"/> needs the
