@@ -29,6 +29,17 @@ public sealed class EngineOptionsMergeTests
     }
 
     [Fact]
+    public void EngineKeys_DefaultToUnset_OnTheRegistryAndOnATier()
+    {
+        string[] keys = [.. typeof(EmbeddingEngineOptions).GetProperties().Select(p => p.Name)];
+
+        Assert.Equal(["MaxSequenceLength", "MaxBatchTokens", "MaxBatchSize", "MaxQueuedTexts", "QueueFullMode", "MaxBatchDelay", "IntraOpNumThreads", "AllowSpinning"], keys);
+        Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new SentenceEmbeddingsOptions())));
+        Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new EmbeddingTierOptions())));
+        Assert.Null(new EmbeddingTierOptions().PromptName);
+    }
+
+    [Fact]
     public void ForTier_PromptNameAndOnnxFile_ComeFromTheirTierOnly()
     {
         SentenceEmbeddingsOptions options = Bind("""{"Tiers": {"fast": {"PromptName": "query", "OnnxFile": "onnx/model_qint8_avx512_vnni.onnx"}}}""");
