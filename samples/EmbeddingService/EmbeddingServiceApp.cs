@@ -52,6 +52,7 @@ public static class EmbeddingServiceApp
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(SentenceEmbeddingsTelemetry.MeterName).AddPrometheusExporter());
 
         WebApplication app = builder.Build();
+        app.UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
         app.UseRateLimiter();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
@@ -59,5 +60,22 @@ public static class EmbeddingServiceApp
         SeedEndpoints.Map(app);
         OpenAIEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Gives an answer without a body (no such endpoint: 404, wrong method: 405) the service's JSON error shape, OpenAI's under <c>/v1</c>.</summary>
+    private static Task WriteStatusAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        int status = context.Response.StatusCode;
+        string message = status switch
+        {
+            StatusCodes.Status404NotFound => $"No endpoint at {request.Path}; see the service's README for its endpoints.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+        };
+        object body = request.Path.StartsWithSegments("/v1")
+            ? new { Error = new { Message = message, Type = "invalid_request_error", Code = (string?)null } }
+            : new { Status = "error", Message = message };
+        return context.Response.WriteAsJsonAsync(body, context.RequestAborted);
     }
 }

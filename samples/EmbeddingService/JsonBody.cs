@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using SentenceEmbeddings.Cli.Commands;
 
 namespace EmbeddingService;
 
@@ -17,7 +20,12 @@ internal static class JsonBody
 
         try
         {
-            T? value = await request.ReadFromJsonAsync<T>(request.HttpContext.RequestAborted);
+            // Read whole (the body is bounded by Service:MaxRequestBodyBytes) so that "\ud800" escapes, which Python's json.dumps and
+            // JavaScript's JSON.stringify write for a text cut inside an emoji, read as U+FFFD as in the CLI instead of failing.
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+            string json = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            JsonSerializerOptions options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            T? value = JsonSerializer.Deserialize<T>(LoneSurrogateEscapes.Replace(json), options);
             return value is null ? (null, error(StatusCodes.Status400BadRequest, "The body is empty or null.")) : (value, null);
         }
         catch (JsonException exception)

@@ -65,6 +65,10 @@ internal static class OpenAIEndpoints
             {
                 return Error(StatusCodes.Status404NotFound, exception.Message, "invalid_request_error", "model_not_found");
             }
+            catch (EmbeddingQueueFullException exception)
+            {
+                return Error(StatusCodes.Status429TooManyRequests, exception.Message, "rate_limit_error", "queue_full");
+            }
 
             bool base64 = body.EncodingFormat == "base64";
             long tokens = embeddings.Usage?.InputTokenCount ?? 0;

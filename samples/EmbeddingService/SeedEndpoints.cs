@@ -134,6 +134,11 @@ internal static class SeedEndpoints
         {
             return Error(StatusCodes.Status404NotFound, exception.Message);
         }
+        catch (EmbeddingQueueFullException exception)
+        {
+            // QueueFullMode Fail (appsettings.json): shed load instead of queueing without bound.
+            return Error(StatusCodes.Status429TooManyRequests, exception.Message);
+        }
     }
 
     private static IResult UnknownType(EmbeddingTierRegistry registry, string? type) =>

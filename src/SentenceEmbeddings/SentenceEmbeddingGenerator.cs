@@ -1,14 +1,11 @@
 using System.Buffers;
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.ML.OnnxRuntime;
 using SentenceEmbeddings.Batching;
 using SentenceEmbeddings.Diagnostics;
 using SentenceEmbeddings.Inference;
 using SentenceEmbeddings.ModelFolders;
-using SentenceEmbeddings.Pooling;
 
 namespace SentenceEmbeddings;
 
@@ -34,18 +31,11 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private readonly ModelFolder _folder;
     private readonly SentenceTokenizer _tokenizer;
-    private readonly OnnxEncoder _encoder;
+    private readonly IEmbeddingBackend _backend;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly BatchScheduler _scheduler;
     private readonly string? _defaultPromptName;
     private readonly Dictionary<string, int> _promptTokenCounts = new(StringComparer.Ordinal);
-    private readonly RunOptions _runOptions = new();
-
-    // Buffers of the dispatcher thread, the only one that runs the model; grown on demand, reused for every batch.
-    private long[] _inputIds = [];
-    private long[] _attentionMask = [];
-    private long[] _tokenTypeIds = [];
-    private float[] _output = [];
     private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SentenceEmbeddingGenerator"/> class from a model folder.</summary>
@@ -57,10 +47,21 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <exception cref="InvalidModelFileException">A model file is malformed or asks for something unsupported.</exception>
     /// <exception cref="ExecutionProviderUnavailableException">CUDA was asked for without a fallback and cannot start; the message names what is missing.</exception>
     public SentenceEmbeddingGenerator(string modelDirectory, SentenceEmbeddingGeneratorOptions? options = null, ILogger? logger = null)
+        : this(modelDirectory, options, logger, OnnxEmbeddingBackend.Load)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="SentenceEmbeddingGenerator"/> class whose batches run on the backend the factory creates.</summary>
+    /// <param name="modelDirectory">The model folder (its tokenizer, pooling and prompts).</param>
+    /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">The logger, or <see langword="null"/>.</param>
+    /// <param name="createBackend">Creates the backend that runs the model: ONNX Runtime, or a fake in tests.</param>
+    internal SentenceEmbeddingGenerator(string modelDirectory, SentenceEmbeddingGeneratorOptions? options, ILogger? logger, EmbeddingBackendFactory createBackend)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDirectory);
         options ??= new SentenceEmbeddingGeneratorOptions();
         options.Validate();
+        Options = options;
 
         _folder = ModelFolder.Read(modelDirectory);
         string onnxPath = _folder.FindOnnxFile(options.OnnxFile, options.OnnxVariant, useCuda: options.ExecutionProvider == ExecutionProvider.Cuda, options.Cpu);
@@ -79,25 +80,15 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        _encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning, options.ExecutionProvider, options.Cuda, logger ?? NullLogger.Instance, ModelId);
-        try
-        {
-            _encoder.CheckVocabulary(_tokenizer.VocabularySize, _tokenizer.SourcePath, onnxPath);
-        }
-        catch
-        {
-            _encoder.Dispose();
-            throw;
-        }
-
+        _backend = createBackend(_folder, onnxPath, _tokenizer, options, ModelId, logger ?? NullLogger.Instance);
         OnnxPath = onnxPath;
         OnnxFile = Path.GetRelativePath(_folder.Directory, onnxPath).Replace('\\', '/');
 
         // A GPU is busy only with large batches; after a fallback the CPU's budget applies.
-        bool onCuda = _encoder.ExecutionProvider == ExecutionProvider.Cuda;
+        bool onCuda = _backend.ExecutionProvider == ExecutionProvider.Cuda;
         int maxBatchTokens = onCuda ? options.Cuda.MaxBatchTokens : options.MaxBatchTokens;
         int maxBatchSize = onCuda ? options.Cuda.MaxBatchSize : options.MaxBatchSize;
-        _scheduler = new BatchScheduler(RunBatch, maxBatchTokens, maxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
+        _scheduler = new BatchScheduler(_backend, maxBatchTokens, maxBatchSize, options.MaxQueuedTexts, options.QueueFullMode, options.MaxBatchDelay);
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
         foreach (string prompt in _folder.Prompts.Values)
         {
@@ -105,9 +96,15 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             _promptTokenCounts[prompt] = _tokenizer.Tokenize(prompt).Length - 1;
         }
 
-        Dimensions = _encoder.OutputKind == ModelOutputKind.SentenceEmbedding ? _encoder.HiddenSize : _encoder.HiddenSize * _folder.Pooling.VectorCount;
+        Dimensions = _backend.Dimensions;
         _metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
     }
+
+    /// <summary>Gets the options the generator was built with (a tier's merged options, when the registry built it).</summary>
+    internal SentenceEmbeddingGeneratorOptions Options { get; }
+
+    /// <summary>Gets the number of texts waiting in the generator's queue.</summary>
+    internal int QueuedTexts => _scheduler.QueuedTexts;
 
     /// <summary>Gets the model id reported in embeddings and metadata.</summary>
     public string ModelId { get; }
@@ -122,11 +119,11 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     public string OnnxPath { get; }
 
     /// <summary>Gets the execution provider that runs the model: the one asked for, or <see cref="ExecutionProvider.Cpu"/> after a fallback.</summary>
-    public ExecutionProvider ExecutionProvider => _encoder.ExecutionProvider;
+    public ExecutionProvider ExecutionProvider => _backend.ExecutionProvider;
 
     /// <summary>Gets why the execution provider asked for could not start (what is missing, and the fix) when the model fell back to the CPU.</summary>
     /// <value><see langword="null"/> when the provider asked for runs the model.</value>
-    public string? ExecutionProviderFallbackReason => _encoder.FallbackReason;
+    public string? ExecutionProviderFallbackReason => _backend.FallbackReason;
 
     /// <summary>Gets the ONNX file being run, relative to the model folder (such as <c>onnx/model.onnx</c> or <c>onnx/model_qint8_avx512_vnni.onnx</c>).</summary>
     public string OnnxFile { get; }
@@ -184,8 +181,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _scheduler.Dispose();
-            _encoder.Dispose();
-            _runOptions.Dispose();
+            _backend.Dispose();
         }
     }
 
@@ -288,69 +284,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         return result;
-    }
-
-    /// <summary>Runs one batch on the dispatcher thread: pads it into the reused buffers, runs the model, pools each text's vector.</summary>
-    private void RunBatch(ReadOnlySpan<PendingText> batch, int sequenceLength)
-    {
-        int cells = batch.Length * sequenceLength;
-        int hidden = _encoder.HiddenSize;
-        int outputSize = _encoder.OutputKind == ModelOutputKind.TokenEmbeddings ? cells * hidden : batch.Length * hidden;
-        Grow(ref _inputIds, cells);
-        Grow(ref _attentionMask, cells);
-        Grow(ref _tokenTypeIds, cells);
-        Grow(ref _output, outputSize);
-
-        _inputIds.AsSpan(0, cells).Fill(_tokenizer.PaddingTokenId);
-        _attentionMask.AsSpan(0, cells).Clear();
-        for (int row = 0; row < batch.Length; row++)
-        {
-            EmbeddingRequest request = batch[row].Request;
-            int index = batch[row].Index;
-            int length = request.Lengths[index];
-            request.TokenIds.AsSpan(request.Offsets[index], length).CopyTo(_inputIds.AsSpan(row * sequenceLength));
-            _attentionMask.AsSpan(row * sequenceLength, length).Fill(1);
-        }
-
-        long started = Stopwatch.GetTimestamp();
-        _encoder.Run(_inputIds, _attentionMask, _tokenTypeIds, batch.Length, sequenceLength, _runOptions, _output.AsMemory(0, outputSize));
-        KeyValuePair<string, object?> model = new("model", ModelId);
-        SentenceEmbeddingsTelemetry.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, model);
-        SentenceEmbeddingsTelemetry.BatchSize.Record(batch.Length, model);
-
-        for (int row = 0; row < batch.Length; row++)
-        {
-            EmbeddingRequest request = batch[row].Request;
-            int index = batch[row].Index;
-            int length = request.Lengths[index];
-            float[] vector = new float[Dimensions];
-            if (_encoder.OutputKind == ModelOutputKind.SentenceEmbedding)
-            {
-                _output.AsSpan(row * hidden, hidden).CopyTo(vector);
-            }
-            else
-            {
-                ReadOnlySpan<float> tokens = _output.AsSpan(row * sequenceLength * hidden, sequenceLength * hidden);
-                int pooledFrom = _folder.Pooling.IncludePrompt ? 0 : Math.Min(request.FirstPooled, length);
-                TokenPooler.Pool(tokens, hidden, length, pooledFrom, _folder.Pooling, vector);
-            }
-
-            if (_folder.Normalize)
-            {
-                TokenPooler.NormalizeL2(vector);
-            }
-
-            request.Vectors[index] = vector;
-        }
-    }
-
-    private static void Grow<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            // Token type ids stay zero: a fresh array is cleared, and nothing else writes to it.
-            buffer = new T[Math.Max(length, buffer.Length * 2)];
-        }
     }
 
     private int PromptTokenCount(string? prompt) =>

@@ -1,7 +1,7 @@
 namespace SentenceEmbeddings;
 
 /// <summary>Options for loading and running a <see cref="SentenceEmbeddingGenerator"/>.</summary>
-public sealed class SentenceEmbeddingGeneratorOptions
+public sealed class SentenceEmbeddingGeneratorOptions : IEngineOptions
 {
     /// <summary>Gets or sets the ONNX file to run, relative to the model folder; it wins over <see cref="OnnxVariant"/>.</summary>
     /// <value>A path such as <c>onnx/model_qint8_avx512_vnni.onnx</c>. The default is <see langword="null"/>: the file <see cref="OnnxVariant"/> chooses.</value>
@@ -68,43 +68,36 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <summary>Gets or sets the CPU that <see cref="OnnxVariant"/> chooses for (tests name one; the default is this machine's).</summary>
     internal ModelFolders.CpuFeatures Cpu { get; set; } = ModelFolders.CpuFeatures.Current;
 
-    /// <summary>Throws when a value is out of its range.</summary>
+    OnnxVariant? IEngineOptions.OnnxVariant => OnnxVariant;
+
+    int? IEngineOptions.MaxBatchTokens => MaxBatchTokens;
+
+    int? IEngineOptions.MaxBatchSize => MaxBatchSize;
+
+    int? IEngineOptions.MaxQueuedTexts => MaxQueuedTexts;
+
+    QueueFullMode? IEngineOptions.QueueFullMode => QueueFullMode;
+
+    TimeSpan? IEngineOptions.MaxBatchDelay => MaxBatchDelay;
+
+    int? IEngineOptions.IntraOpNumThreads => IntraOpNumThreads;
+
+    bool? IEngineOptions.AllowSpinning => AllowSpinning;
+
+    ExecutionProvider? IEngineOptions.ExecutionProvider => ExecutionProvider;
+
+    /// <summary>Throws when a value is out of its range; the message names each bad key (the rules of <see cref="EngineOptionRules"/>).</summary>
+    /// <exception cref="ArgumentNullException"><see cref="Cuda"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; <see cref="ArgumentException.ParamName"/> is the first bad key.</exception>
     internal void Validate()
     {
-        if (MaxSequenceLength is < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 2 ([CLS] and [SEP]), or null for the model's own.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchTokens, 1, nameof(MaxBatchTokens));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(IntraOpNumThreads, nameof(IntraOpNumThreads));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedTexts, 1, nameof(MaxQueuedTexts));
-        if (MaxBatchDelay < TimeSpan.Zero || MaxBatchDelay > TimeSpan.FromSeconds(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxBatchDelay), MaxBatchDelay, "MaxBatchDelay must be between zero and one second.");
-        }
-
-        if (!Enum.IsDefined(OnnxVariant))
-        {
-            throw new ArgumentOutOfRangeException(nameof(OnnxVariant), OnnxVariant, "OnnxVariant must be Fp32 or Auto.");
-        }
-
-        if (!Enum.IsDefined(QueueFullMode))
-        {
-            throw new ArgumentOutOfRangeException(nameof(QueueFullMode), QueueFullMode, "QueueFullMode must be Wait or Fail.");
-        }
-
-        if (!Enum.IsDefined(ExecutionProvider))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "ExecutionProvider must be Cpu or Cuda.");
-        }
-
         ArgumentNullException.ThrowIfNull(Cuda, nameof(Cuda));
-        List<string> cudaProblems = Cuda.Validate("Cuda.");
-        if (cudaProblems.Count > 0)
+        var problems = new List<string>();
+        EngineOptionRules.Check(this, string.Empty, problems);
+        if (problems.Count > 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(Cuda), string.Join(" ", cudaProblems));
+            string key = problems[0][..problems[0].IndexOf(' ', StringComparison.Ordinal)];
+            throw new ArgumentOutOfRangeException(key, string.Join(" ", problems));
         }
     }
 }

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace SentenceEmbeddings.Scoring;
 
 /// <summary>int8 codes of unit vectors with one scale per vector (<c>code = round(127 x / max|x|)</c>), scored against a float query without decoding.</summary>
-/// <remarks>Chosen over sentence-transformers' per-dimension ranges by recall (docs/decisions.md 13); <see cref="EncodePerDimension"/> stays for that measurement.</remarks>
+/// <remarks>Chosen over sentence-transformers' per-dimension ranges by recall (docs/decisions.md 16); <see cref="EncodePerDimension"/> stays for that measurement.</remarks>
 internal static class Int8Codec
 {
     /// <summary>Encodes a vector; returns the scale that turns code dot products back into the vector's.</summary>

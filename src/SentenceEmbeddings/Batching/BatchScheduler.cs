@@ -1,26 +1,29 @@
+using SentenceEmbeddings.Inference;
+
 namespace SentenceEmbeddings.Batching;
 
 /// <summary>Merges the texts of concurrent calls into batches under a token budget and runs them one after another.</summary>
 /// <remarks>
-/// <para>Calls are served first come, first served, a round at a time: a round is the texts at the front of the queue that fit
-/// the budget unpadded, sorted by length and split where padding would cost more than another model run
-/// (<see cref="BatchPartition"/>). A call's own texts are queued longest first, so a large call forms batches of similar lengths.</para>
+/// <para>Calls are served a round at a time, and the waiting calls take turns: a round takes one text from each call in turn
+/// until the budget is full (unpadded), then is sorted by length and split where padding would cost more than another model
+/// run (<see cref="BatchPartition"/>). So a one-sentence call that arrives while a call of thousands of texts runs is in the
+/// next round, not behind all of them. A call's own texts are queued longest first, so a large call forms batches of similar lengths.</para>
 /// <para>A small call that finds the scheduler idle runs on the caller's thread: no hop to the dispatcher thread and back.
 /// Calls that arrive while a batch runs go together into the next round, on the dispatcher thread.</para>
-/// <para>A cancelled call leaves the queue at once; texts of it already in a running batch finish and are dropped.</para>
+/// <para>A cancelled call leaves the queue at once; texts of it already in a running batch finish and are dropped. Every way a
+/// text leaves the queue (taken into a round, its call cancelled, failed or abandoned at dispose) frees its room exactly once.</para>
 /// </remarks>
 internal sealed class BatchScheduler : IDisposable
 {
-    /// <summary>Runs one batch: the texts (their requests and indices) padded to the sequence length.</summary>
-    public delegate void BatchRunner(ReadOnlySpan<PendingText> batch, int sequenceLength);
-
-    private readonly BatchRunner _runBatch;
+    private readonly IEmbeddingBackend _backend;
     private readonly int _maxBatchTokens;
     private readonly int _maxBatchSize;
     private readonly int _maxQueuedTexts;
     private readonly QueueFullMode _queueFullMode;
     private readonly TimeSpan _maxBatchDelay;
-    private readonly Queue<PendingText> _queue = new();
+
+    // The calls with texts queued, in turn order: a round takes the first call's next text and sends the call to the back.
+    private readonly LinkedList<EmbeddingRequest> _waiting = new();
 
     // One round runs at a time, on the dispatcher or on an idle caller's thread: the runner's buffers have one user.
     private Thread? _runner;
@@ -34,20 +37,32 @@ internal sealed class BatchScheduler : IDisposable
     internal const int InlineTokenLimit = 512;
 
     /// <summary>Initializes a new instance of the <see cref="BatchScheduler"/> class.</summary>
-    /// <param name="runBatch">Runs one batch through the model and stores its vectors.</param>
+    /// <param name="backend">Runs one batch through the model and stores its vectors.</param>
     /// <param name="maxBatchTokens">The most padded tokens in one batch.</param>
     /// <param name="maxBatchSize">The most texts in one batch.</param>
     /// <param name="maxQueuedTexts">The most texts waiting at once; a call larger than this still runs when the queue is empty.</param>
     /// <param name="queueFullMode">Whether a call waits for room or fails when the queue is full.</param>
     /// <param name="maxBatchDelay">How long the dispatcher may wait for more texts before running a batch that is not full.</param>
-    public BatchScheduler(BatchRunner runBatch, int maxBatchTokens, int maxBatchSize, int maxQueuedTexts, QueueFullMode queueFullMode, TimeSpan maxBatchDelay)
+    public BatchScheduler(IEmbeddingBackend backend, int maxBatchTokens, int maxBatchSize, int maxQueuedTexts, QueueFullMode queueFullMode, TimeSpan maxBatchDelay)
     {
-        _runBatch = runBatch;
+        _backend = backend;
         _maxBatchTokens = maxBatchTokens;
         _maxBatchSize = maxBatchSize;
         _maxQueuedTexts = maxQueuedTexts;
         _queueFullMode = queueFullMode;
         _maxBatchDelay = maxBatchDelay;
+    }
+
+    /// <summary>Gets the number of texts that count against <c>MaxQueuedTexts</c> right now.</summary>
+    internal int QueuedTexts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queuedTexts;
+            }
+        }
     }
 
     /// <summary>Queues a call's texts and waits until every one has its vector.</summary>
@@ -76,7 +91,7 @@ internal sealed class BatchScheduler : IDisposable
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                if (small && _runner is null && _queue.Count == 0)
+                if (small && _runner is null && _waiting.Count == 0)
                 {
                     Enqueue(request, order);
                     _runner = Thread.CurrentThread;
@@ -131,9 +146,12 @@ internal sealed class BatchScheduler : IDisposable
             }
 
             _disposed = true;
-            abandoned = [.. _queue.Select(p => p.Request).Distinct()];
-            _queue.Clear();
-            _queuedTexts = 0;
+            abandoned = [.. _waiting];
+            foreach (EmbeddingRequest request in abandoned)
+            {
+                Withdraw(request);
+            }
+
             dispatcher = _dispatcher;
             Monitor.PulseAll(_gate);
             _room.TrySetResult();
@@ -159,16 +177,28 @@ internal sealed class BatchScheduler : IDisposable
         }
     }
 
-    /// <summary>Queues a request's texts in the given order; call under the lock.</summary>
+    /// <summary>Queues a request's texts in the given order, its turn after the calls already waiting; call under the lock.</summary>
     private void Enqueue(EmbeddingRequest request, int[] order)
     {
-        foreach (int index in order)
+        request.Order = order;
+        request.Taken = 0;
+        request.Turn = _waiting.AddLast(request);
+        _queuedTexts += order.Length;
+    }
+
+    /// <summary>Takes a request's texts still queued out of the queue and frees their room; does nothing the second time; call under the lock.</summary>
+    private void Withdraw(EmbeddingRequest request)
+    {
+        if (request.Turn is null)
         {
-            _queue.Enqueue(new PendingText(request, index));
+            return;
         }
 
-        request.Queued = order.Length;
-        _queuedTexts += order.Length;
+        _waiting.Remove(request.Turn);
+        request.Turn = null;
+        _queuedTexts -= request.Queued;
+        request.Taken = request.Order.Length;
+        FreeRoom();
     }
 
     private void Cancel(EmbeddingRequest request, CancellationToken token)
@@ -180,10 +210,7 @@ internal sealed class BatchScheduler : IDisposable
                 return;
             }
 
-            // Its entries stay in the queue and are skipped when reached; they stop counting against the queue's room now.
-            _queuedTexts -= request.Queued;
-            request.Queued = 0;
-            FreeRoom();
+            Withdraw(request);
         }
 
         request.Completion.TrySetCanceled(token);
@@ -225,7 +252,7 @@ internal sealed class BatchScheduler : IDisposable
         {
             lock (_gate)
             {
-                while ((_queue.Count == 0 || _runner is not null) && !_disposed)
+                while ((_waiting.Count == 0 || _runner is not null) && !_disposed)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -261,7 +288,7 @@ internal sealed class BatchScheduler : IDisposable
         lock (_gate)
         {
             _runner = null;
-            if (_queue.Count > 0 && !_disposed)
+            if (_waiting.Count > 0 && !_disposed)
             {
                 // Calls that came while an inline round ran wait for the dispatcher.
                 EnsureDispatcher();
@@ -299,7 +326,7 @@ internal sealed class BatchScheduler : IDisposable
             batch = batch[..live];
             try
             {
-                _runBatch(batch, sequenceLength);
+                _backend.Run(batch, sequenceLength);
                 foreach (PendingText text in batch)
                 {
                     text.Request.TextDone();
@@ -307,10 +334,7 @@ internal sealed class BatchScheduler : IDisposable
             }
             catch (Exception exception)
             {
-                foreach (PendingText text in batch)
-                {
-                    text.Request.Completion.TrySetException(exception);
-                }
+                Fail(batch, exception);
             }
         }
 
@@ -318,31 +342,57 @@ internal sealed class BatchScheduler : IDisposable
         ends.Clear();
     }
 
-    /// <summary>Takes the next round from the front of the queue, skipping finished requests, and plans its batches; call under the lock.</summary>
+    /// <summary>Fails the calls of a batch whose run threw, after taking their other queued texts out of the queue.</summary>
+    private void Fail(ReadOnlySpan<PendingText> batch, Exception exception)
+    {
+        lock (_gate)
+        {
+            foreach (PendingText text in batch)
+            {
+                Withdraw(text.Request);
+            }
+        }
+
+        foreach (PendingText text in batch)
+        {
+            text.Request.Completion.TrySetException(exception);
+        }
+    }
+
+    /// <summary>Takes the next round, a text from each waiting call in turn, and plans its batches; call under the lock.</summary>
     /// <param name="round">Receives the round's texts, longest first.</param>
     /// <param name="ends">Receives the end of each batch in <paramref name="round"/>.</param>
     private void TakeRound(List<PendingText> round, List<int> ends)
     {
         long tokens = 0;
-        while (_queue.Count > 0 && round.Count < _maxBatchSize)
+        while (_waiting.First is { } turn && round.Count < _maxBatchSize)
         {
-            PendingText next = _queue.Peek();
-            if (next.Request.IsFinished)
+            EmbeddingRequest request = turn.Value;
+            if (request.IsFinished)
             {
-                _queue.Dequeue();
+                Withdraw(request);
                 continue;
             }
 
+            var next = new PendingText(request, request.Order[request.Taken]);
             if (round.Count > 0 && tokens + next.Length > _maxBatchTokens)
             {
-                break;
+                break; // the call keeps its turn: it goes first in the next round
             }
 
-            _queue.Dequeue();
-            next.Request.Queued--;
+            request.Taken++;
             _queuedTexts--;
             round.Add(next);
             tokens += next.Length;
+            _waiting.RemoveFirst();
+            if (request.Queued > 0)
+            {
+                _waiting.AddLast(turn);
+            }
+            else
+            {
+                request.Turn = null;
+            }
         }
 
         if (round.Count == 0)

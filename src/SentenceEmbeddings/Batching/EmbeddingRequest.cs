@@ -30,8 +30,17 @@ internal sealed class EmbeddingRequest
 
     public float[][] Vectors { get; }
 
-    /// <summary>Gets the texts of this request still waiting in the queue; kept by the scheduler under its lock.</summary>
-    public int Queued { get; set; }
+    /// <summary>Gets or sets the request's text indices in the order they are queued (longest first); kept by the scheduler under its lock.</summary>
+    public int[] Order { get; set; } = [];
+
+    /// <summary>Gets or sets how many of <see cref="Order"/> have left the queue; kept by the scheduler under its lock.</summary>
+    public int Taken { get; set; }
+
+    /// <summary>Gets or sets the request's place among the calls waiting for their turn, while it has texts queued; kept by the scheduler under its lock.</summary>
+    public LinkedListNode<EmbeddingRequest>? Turn { get; set; }
+
+    /// <summary>Gets the texts of this request still waiting in the queue.</summary>
+    public int Queued => Order.Length - Taken;
 
     /// <summary>Gets the completion the caller awaits; continuations run off the dispatcher thread.</summary>
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

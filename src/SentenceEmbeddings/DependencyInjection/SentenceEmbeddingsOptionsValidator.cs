@@ -3,7 +3,7 @@ using SentenceEmbeddings.Tiers;
 
 namespace SentenceEmbeddings.DependencyInjection;
 
-/// <summary>Checks <see cref="SentenceEmbeddingsOptions"/> when the host starts, naming each bad configuration key.</summary>
+/// <summary>Checks <see cref="SentenceEmbeddingsOptions"/> when the host starts (and when a registry is built in code), naming each bad configuration key.</summary>
 internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<SentenceEmbeddingsOptions>
 {
     private const string Section = SentenceEmbeddingsOptions.SectionName;
@@ -26,25 +26,7 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
                 failures.Add($"{Section}:Tiers:{tierName}:Path '{tier.Path}' does not exist; point it at the model folder or remove it to search the models root and the HuggingFace cache.");
             }
 
-            if (tier.OnnxVariant is { } variant && !Enum.IsDefined(variant))
-            {
-                failures.Add($"{Section}:Tiers:{tierName}:OnnxVariant is {variant}; it must be Fp32 or Auto.");
-            }
-
-            if (tier.MaxSequenceLength is < 2)
-            {
-                failures.Add($"{Section}:Tiers:{tierName}:MaxSequenceLength is {tier.MaxSequenceLength}; it must be at least 2.");
-            }
-
-            if (tier.ExecutionProvider is { } provider && !Enum.IsDefined(provider))
-            {
-                failures.Add($"{Section}:Tiers:{tierName}:ExecutionProvider is {provider}; it must be Cpu or Cuda.");
-            }
-
-            if (tier.Cuda is not null)
-            {
-                failures.AddRange(tier.Cuda.Validate($"{Section}:Tiers:{tierName}:Cuda:"));
-            }
+            EngineOptionRules.Check(tier, $"{Section}:Tiers:{tierName}:", failures);
         }
 
         string[] known = [.. options.BuildTiers().Select(t => t.Name)];
@@ -61,11 +43,6 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
             }
         }
 
-        if (!Enum.IsDefined(options.OnnxVariant))
-        {
-            failures.Add($"{Section}:OnnxVariant is {options.OnnxVariant}; it must be Fp32 or Auto.");
-        }
-
         if (options.MaxLoadedModels < 1)
         {
             failures.Add($"{Section}:MaxLoadedModels is {options.MaxLoadedModels}; at least one model must be allowed.");
@@ -76,19 +53,12 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
             failures.Add($"{Section}:MaxMemoryBytes is {options.MaxMemoryBytes}; it must not be negative.");
         }
 
-        if (!Enum.IsDefined(options.ExecutionProvider))
-        {
-            failures.Add($"{Section}:ExecutionProvider is {options.ExecutionProvider}; it must be Cpu or Cuda.");
-        }
-
         if (options.Cuda is null)
         {
             failures.Add($"{Section}:Cuda is null; leave it unset for the defaults.");
         }
-        else
-        {
-            failures.AddRange(options.Cuda.Validate($"{Section}:Cuda:"));
-        }
+
+        EngineOptionRules.Check(options, $"{Section}:", failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -46,9 +46,6 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Gets or sets a value indicating whether runs go through an I/O binding, as on a GPU; it works on the CPU too, which is how it is tested without one.</summary>
     internal bool UsesIoBinding { get; set; }
 
-    /// <summary>Gets a value indicating whether the model takes <c>token_type_ids</c>.</summary>
-    public bool UsesTokenTypeIds => Array.IndexOf(_inputNames, TokenTypeIds) >= 0;
-
     /// <summary>Loads an ONNX model and checks that its inputs and outputs are those of a sentence encoder.</summary>
     /// <param name="onnxPath">The ONNX file.</param>
     /// <param name="intraOpNumThreads">The number of threads ONNX Runtime uses inside one run; 0 lets it choose.</param>
@@ -127,7 +124,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// <param name="tokenTypeIds">Zeros, same shape (only passed when the model takes them).</param>
     /// <param name="batchSize">The number of sequences.</param>
     /// <param name="sequenceLength">The padded length.</param>
-    /// <param name="runOptions">The run options, whose <c>Terminate</c> flag cancels the run.</param>
+    /// <param name="runOptions">The run options (nothing sets their <c>Terminate</c> flag: a cancelled call's batch finishes and its vectors are dropped).</param>
     /// <param name="output">Receives the output, <c>[batchSize, sequenceLength, HiddenSize]</c> or <c>[batchSize, HiddenSize]</c>, exactly that long.</param>
     public void Run(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
     {

@@ -38,9 +38,6 @@ internal sealed class ModelFolder
     /// <summary>Gets the number of positions the model can take (<c>config.json</c> <c>max_position_embeddings</c>), if known.</summary>
     public int? MaxPositionEmbeddings { get; private init; }
 
-    /// <summary>Gets the model id recorded in <c>config.json</c> (<c>_name_or_path</c>), if any.</summary>
-    public string? ConfigModelName { get; private init; }
-
     /// <summary>Reads the configuration files of a model folder (the ONNX file is looked up separately, so a tokenizer-only folder reads too).</summary>
     /// <param name="directory">The model folder.</param>
     /// <returns>The folder's description.</returns>
@@ -87,7 +84,6 @@ internal sealed class ModelFolder
             Normalize = normalize,
             Prompts = prompts,
             DefaultPromptName = defaultPromptName,
-            ConfigModelName = GetString(modelConfig?["_name_or_path"], full, "config.json", "_name_or_path"),
             MaxPositionEmbeddings = GetInt(modelConfig?["max_position_embeddings"], full, "config.json", "max_position_embeddings"),
         };
     }

@@ -2,7 +2,7 @@ namespace SentenceEmbeddings;
 
 /// <summary>The configuration of one tier: which model it runs and where its files are.</summary>
 /// <remarks>Any property left unset on a default tier (fast, balanced, accurate, multilingual) keeps that tier's value.</remarks>
-public sealed class EmbeddingTierOptions
+public sealed class EmbeddingTierOptions : EmbeddingEngineOptions, IEngineOptions
 {
     /// <summary>Gets or sets the HuggingFace model id, such as <c>sentence-transformers/all-MiniLM-L6-v2</c>.</summary>
     /// <value>Required for a custom tier. The default is <see langword="null"/>.</value>
@@ -32,9 +32,9 @@ public sealed class EmbeddingTierOptions
     /// <value>The default is <see langword="null"/>: unknown until loaded.</value>
     public int? Dimensions { get; set; }
 
-    /// <summary>Gets or sets the truncation length.</summary>
-    /// <value>The default is <see langword="null"/>: the model folder's <c>max_seq_length</c>.</value>
-    public int? MaxSequenceLength { get; set; }
+    /// <summary>Gets or sets the name of the model's prompt (from <c>config_sentence_transformers.json</c>) put before every text of this tier.</summary>
+    /// <value>The default is <see langword="null"/>: the model's <c>default_prompt_name</c>. Per tier only: prompts belong to one model.</value>
+    public string? PromptName { get; set; }
 
     /// <summary>Gets or sets where ONNX Runtime runs this tier's model.</summary>
     /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.ExecutionProvider"/>.</value>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SentenceEmbeddings.DependencyInjection;
 using SentenceEmbeddings.Diagnostics;
 using SentenceEmbeddings.Hub;
 using SentenceEmbeddings.ModelFolders;
@@ -39,7 +41,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
     /// <param name="logger">The logger for load, unload and eviction events, or <see langword="null"/>.</param>
     /// <remarks>The HuggingFace environment variables (<c>HF_HUB_CACHE</c>, <c>HF_HOME</c>, <c>HF_ENDPOINT</c>, <c>HF_TOKEN</c>, <c>HF_HUB_OFFLINE</c>)
     /// are read once, here, for what the options leave unset.</remarks>
-    /// <exception cref="ArgumentException">The default tier is not a tier, or the budget is out of range.</exception>
+    /// <exception cref="OptionsValidationException">A value is out of range or names no tier; each failure names its configuration key.</exception>
     public EmbeddingTierRegistry(SentenceEmbeddingsOptions options, ILogger<EmbeddingTierRegistry>? logger = null)
         : this(options, logger, HubEnvironment.FromProcess())
     {
@@ -54,10 +56,12 @@ public sealed class EmbeddingTierRegistry : IDisposable
     internal EmbeddingTierRegistry(SentenceEmbeddingsOptions options, ILogger? logger, HubEnvironment hub, IHttpClientFactory? httpClientFactory = null, CpuFeatures? cpu = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLoadedModels, 1, nameof(options));
-        if (options.MaxMemoryBytes is < 0)
+
+        // The checks ValidateOnStart runs in a host, so that a registry built in code fails the same way, naming the keys.
+        ValidateOptionsResult validation = new SentenceEmbeddingsOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxMemoryBytes, "MaxMemoryBytes must not be negative.");
+            throw new OptionsValidationException(Options.DefaultName, typeof(SentenceEmbeddingsOptions), validation.Failures);
         }
 
         _tiers = options.BuildTiers();
@@ -66,9 +70,7 @@ public sealed class EmbeddingTierRegistry : IDisposable
             _slots[tier.Name] = new TierSlot(tier);
         }
 
-        DefaultTier = TryGetTier(options.DefaultTier, out EmbeddingTier? defaultTier)
-            ? defaultTier
-            : throw new ArgumentException(UnknownTierMessage(options.DefaultTier), nameof(options));
+        DefaultTier = GetTier(options.DefaultTier);
         _hub = hub;
         _httpClientFactory = httpClientFactory;
         _locator = new ModelLocator(options.ModelsPath, options.HuggingFaceHubCache ?? hub.CacheDirectory, cpu: cpu);
@@ -379,20 +381,8 @@ public sealed class EmbeddingTierRegistry : IDisposable
         }
     }
 
-    /// <summary>The generator options of a tier: its own values, else the registry's defaults.</summary>
-    private SentenceEmbeddingGeneratorOptions GeneratorOptions(EmbeddingTier tier)
-    {
-        _options.Tiers.TryGetValue(tier.Name, out EmbeddingTierOptions? configured);
-        return new SentenceEmbeddingGeneratorOptions
-        {
-            ModelId = tier.ModelId,
-            OnnxFile = tier.OnnxFile,
-            OnnxVariant = tier.OnnxVariant ?? _options.OnnxVariant,
-            MaxSequenceLength = tier.MaxSequenceLength,
-            ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
-            Cuda = configured?.Cuda ?? _options.Cuda,
-        };
-    }
+    /// <summary>The options a tier's generator is built with: each key from the tier, else the registry, else the default.</summary>
+    internal SentenceEmbeddingGeneratorOptions GeneratorOptions(EmbeddingTier tier) => EngineOptionsMerge.ForTier(tier, _options);
 
     /// <summary>Finds a tier's folder and the ONNX file it runs, as its generator options choose.</summary>
     private ModelLocation Resolve(EmbeddingTier tier)

@@ -4,7 +4,7 @@ namespace SentenceEmbeddings;
 
 /// <summary>Options of the tier registry: which tiers exist, where their models are, which load at start, and how many stay loaded.</summary>
 /// <remarks>Bound from the configuration section <c>SentenceEmbeddings</c> by <c>AddSentenceEmbeddings(IConfiguration)</c>.</remarks>
-public sealed class SentenceEmbeddingsOptions
+public sealed class SentenceEmbeddingsOptions : EmbeddingEngineOptions, IEngineOptions
 {
     /// <summary>The configuration section these options are usually bound from.</summary>
     public const string SectionName = "SentenceEmbeddings";
@@ -58,6 +58,10 @@ public sealed class SentenceEmbeddingsOptions
     /// <summary>Gets the tiers by name: settings for the defaults (fast, balanced, accurate, multilingual) or new custom tiers.</summary>
     /// <value>The default is empty: the four default tiers as they are.</value>
     public IDictionary<string, EmbeddingTierOptions> Tiers { get; } = new Dictionary<string, EmbeddingTierOptions>(StringComparer.OrdinalIgnoreCase);
+
+    OnnxVariant? IEngineOptions.OnnxVariant => OnnxVariant;
+
+    ExecutionProvider? IEngineOptions.ExecutionProvider => ExecutionProvider;
 
     /// <summary>Builds the list of tiers: the defaults with their configured values, then the custom tiers.</summary>
     /// <returns>The tiers, defaults first.</returns>

@@ -7,8 +7,6 @@ namespace SentenceEmbeddings.Tokenization;
 /// <param name="Lowercase">Whether each character is lower-cased.</param>
 internal readonly record struct BertNormalizerOptions(bool CleanText, bool HandleChineseChars, bool StripAccents, bool Lowercase)
 {
-    /// <summary>Gets the settings of an uncased BERT model: everything on.</summary>
-    public static BertNormalizerOptions Uncased { get; } = new(CleanText: true, HandleChineseChars: true, StripAccents: true, Lowercase: true);
 
     /// <summary>Creates the settings the way HuggingFace reads them, where a missing <c>strip_accents</c> follows <c>lowercase</c>.</summary>
     /// <param name="cleanText">The <c>clean_text</c> setting.</param>

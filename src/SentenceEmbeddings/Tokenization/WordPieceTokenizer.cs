@@ -85,13 +85,6 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
     /// <summary>Gets what normalization and pre-tokenization do with each ASCII character under these settings.</summary>
     internal ReadOnlySpan<AsciiKind> AsciiKinds => _asciiKinds;
 
-    /// <summary>Loads the tokenizer of a sentence-transformers or Hugging Face model folder.</summary>
-    /// <param name="modelDirectory">The folder with <c>tokenizer.json</c> (preferred) or <c>vocab.txt</c>, plus the optional <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c>.</param>
-    /// <returns>The tokenizer.</returns>
-    /// <exception cref="FileNotFoundException">The folder does not exist or has no vocabulary file.</exception>
-    /// <exception cref="InvalidModelFileException">A tokenizer file is malformed, or is not a BERT WordPiece tokenizer with a BertNormalizer.</exception>
-    public static WordPieceTokenizer Load(string modelDirectory) => WordPieceTokenizerLoader.Load(modelDirectory);
-
     /// <summary>Writes <c>[CLS]</c>, the ids of the text and <c>[SEP]</c> into <paramref name="ids"/>, cutting the text tokens the HuggingFace way when they do not fit.</summary>
     /// <param name="text">The text to tokenize; a lone UTF-16 surrogate counts as U+FFFD, which the normalizer deletes.</param>
     /// <param name="ids">The destination; its length is the maximum sequence length, [CLS] and [SEP] included (at least 2).</param>

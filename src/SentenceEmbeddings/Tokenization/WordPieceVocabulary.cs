@@ -41,18 +41,10 @@ internal sealed class WordPieceVocabulary
 
         pieces.TrimExcess();
         continuations.TrimExcess();
-        Count = pieces.Count;
         IdCount = maxId + 1;
-        ContinuingSubwordPrefix = continuingSubwordPrefix;
         _pieces = pieces.GetAlternateLookup<ReadOnlySpan<char>>();
         _continuations = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
     }
-
-    /// <summary>Gets the prefix that marks a piece continuing a word.</summary>
-    public string ContinuingSubwordPrefix { get; }
-
-    /// <summary>Gets the number of distinct tokens.</summary>
-    public int Count { get; }
 
     /// <summary>Gets the highest token id plus one.</summary>
     public int IdCount { get; }

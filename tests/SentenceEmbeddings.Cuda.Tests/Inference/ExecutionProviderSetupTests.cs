@@ -97,6 +97,6 @@ public sealed class ExecutionProviderSetupTests
 
         ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(SentenceEmbeddings.Tests.TestModels.MiniLM, options));
 
-        Assert.Contains("Cuda.DeviceId is -1", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Cuda:DeviceId is -1", exception.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using SentenceEmbeddings.Batching;
+using SentenceEmbeddings.Tests.Inference;
 
 namespace SentenceEmbeddings.Tests.Batching;
 
@@ -18,7 +19,7 @@ public sealed class BatchSchedulerTests
     public async Task RunAsync_LoneRequest_RunsLongestFirstWithinBudget()
     {
         var batches = new List<(int[] Lengths, int SequenceLength)>();
-        using var scheduler = new BatchScheduler((batch, length) => batches.Add(([.. batch.ToArray().Select(t => t.Length)], length)), maxBatchTokens: 200, maxBatchSize: 64, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var scheduler = new BatchScheduler(new FakeEmbeddingBackend((batch, length) => batches.Add(([.. batch.ToArray().Select(t => t.Length)], length))), maxBatchTokens: 200, maxBatchSize: 64, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
 
         await scheduler.RunAsync(Request(100, 10, 10, 10, 10, 10, 100, 50), CancellationToken.None);
 
@@ -32,7 +33,7 @@ public sealed class BatchSchedulerTests
     public async Task RunAsync_TextLongerThanBudget_GetsItsOwnBatch_AndMaxBatchSizeHolds()
     {
         var sizes = new List<int>();
-        using var scheduler = new BatchScheduler((batch, _) => sizes.Add(batch.Length), maxBatchTokens: 100, maxBatchSize: 4, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var scheduler = new BatchScheduler(new FakeEmbeddingBackend((batch, _) => sizes.Add(batch.Length)), maxBatchTokens: 100, maxBatchSize: 4, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
 
         await scheduler.RunAsync(Request(512, 3, 3, 3, 3, 3, 3), CancellationToken.None);
 
@@ -46,7 +47,7 @@ public sealed class BatchSchedulerTests
         using var releaseFirstBatch = new ManualResetEventSlim();
         var batches = new List<HashSet<EmbeddingRequest>>();
         using var scheduler = new BatchScheduler(
-            (batch, _) =>
+            new FakeEmbeddingBackend((batch, _) =>
             {
                 batches.Add([.. batch.ToArray().Select(t => t.Request)]);
                 if (batches.Count == 1)
@@ -54,7 +55,7 @@ public sealed class BatchSchedulerTests
                     firstBatchRunning.Set();
                     releaseFirstBatch.Wait();
                 }
-            },
+            }),
             maxBatchTokens: 1000,
             maxBatchSize: 64,
             maxQueuedTexts: 1000,
@@ -80,12 +81,12 @@ public sealed class BatchSchedulerTests
         using var releaseFirstBatch = new ManualResetEventSlim();
         var seen = new List<EmbeddingRequest>();
         using var scheduler = new BatchScheduler(
-            (batch, _) =>
+            new FakeEmbeddingBackend((batch, _) =>
             {
                 seen.AddRange(batch.ToArray().Select(t => t.Request));
                 firstBatchRunning.Set();
                 releaseFirstBatch.Wait();
-            },
+            }),
             maxBatchTokens: 1000,
             maxBatchSize: 1,
             maxQueuedTexts: 1000,
@@ -112,11 +113,11 @@ public sealed class BatchSchedulerTests
         using var firstBatchRunning = new ManualResetEventSlim();
         using var releaseFirstBatch = new ManualResetEventSlim();
         using var failing = new BatchScheduler(
-            (_, _) =>
+            new FakeEmbeddingBackend((_, _) =>
             {
                 firstBatchRunning.Set();
                 releaseFirstBatch.Wait();
-            },
+            }),
             1000,
             maxBatchSize: 1,
             maxQueuedTexts: 2,
@@ -136,22 +137,182 @@ public sealed class BatchSchedulerTests
     [Fact]
     public async Task RunAsync_QueueFullInWaitMode_RunsOnceThereIsRoom()
     {
+        using var firstBatchRunning = new ManualResetEventSlim();
         using var releaseBatches = new ManualResetEventSlim();
-        using var waiting = new BatchScheduler((_, _) => releaseBatches.Wait(), 1000, maxBatchSize: 1, maxQueuedTexts: 2, QueueFullMode.Wait, TimeSpan.Zero);
-        Task[] calls = [Task.Run(() => waiting.RunAsync(Request(1), CancellationToken.None)), waiting.RunAsync(Request(1, 1), CancellationToken.None)];
+        using var waiting = new BatchScheduler(
+            new FakeEmbeddingBackend((_, _) =>
+            {
+                firstBatchRunning.Set();
+                releaseBatches.Wait();
+            }),
+            1000,
+            maxBatchSize: 1,
+            maxQueuedTexts: 2,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task running = Task.Run(() => waiting.RunAsync(Request(1), CancellationToken.None));
+        firstBatchRunning.Wait();
+        Task queued = waiting.RunAsync(Request(1, 1), CancellationToken.None);
 
         Task third = waiting.RunAsync(Request(1, 1), CancellationToken.None);
         await Task.Delay(50);
-        Assert.False(third.IsCompleted);
 
+        // The third call's texts are not in the queue yet: without the bound, 4 texts would wait.
+        Assert.Equal(2, waiting.QueuedTexts);
+        Assert.False(third.IsCompleted);
         releaseBatches.Set();
-        await Task.WhenAll([.. calls, third]);
+        await Task.WhenAll(running, queued, third).WaitAsync(HangGuard);
+        Assert.Equal(0, waiting.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFailsInAMultiRoundCall_ReleasesTheCallsQueuedRoom()
+    {
+        int batches = 0;
+        using var scheduler = new BatchScheduler(
+            new FakeEmbeddingBackend((batch, _) =>
+            {
+                if (Interlocked.Increment(ref batches) == 2)
+                {
+                    throw new InvalidOperationException("model broke");
+                }
+            }),
+            maxBatchTokens: 1000,
+            maxBatchSize: 2,
+            maxQueuedTexts: 6,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+
+        // Six texts, two per batch: the 2nd batch fails with two texts of the call still queued.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunAsync(Request(1, 1, 1, 1, 1, 1), CancellationToken.None).WaitAsync(HangGuard));
+
+        Assert.Equal(0, scheduler.QueuedTexts);
+        EmbeddingRequest full = Request(1, 1, 1, 1, 1, 1);
+        await scheduler.RunAsync(full, CancellationToken.None).WaitAsync(HangGuard);
+        Assert.Equal(0, scheduler.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFails_ConcurrentCallsOutsideThatBatchGetTheirVectors()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        EmbeddingRequest failing = Request(5, 5, 5, 5, 5, 5);
+        int batches = 0;
+        using var scheduler = new BatchScheduler(
+            new FakeEmbeddingBackend((batch, _) =>
+            {
+                int number = Interlocked.Increment(ref batches);
+                if (number == 1)
+                {
+                    firstBatchRunning.Set();
+                    releaseFirstBatch.Wait();
+                }
+
+                if (number == 2)
+                {
+                    Assert.All(batch.ToArray(), t => Assert.Same(failing, t.Request));
+                    throw new InvalidOperationException("model broke");
+                }
+
+            }),
+            maxBatchTokens: 10,
+            maxBatchSize: 2,
+            maxQueuedTexts: 8,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task first = Task.Run(() => scheduler.RunAsync(failing, CancellationToken.None));
+        firstBatchRunning.Wait();
+
+        // Texts of 6 tokens never share a 10-token round with the failing call's texts of 5.
+        EmbeddingRequest other = Request(6, 6);
+        Task second = scheduler.RunAsync(other, CancellationToken.None);
+        releaseFirstBatch.Set();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.WaitAsync(HangGuard));
+        await second.WaitAsync(HangGuard);
+        Assert.Equal([[1f, 2f, 3f, 4f], [7f, 8f, 9f, 10f]], other.Vectors);
+        Assert.Equal(0, scheduler.QueuedTexts);
+        await scheduler.RunAsync(Request(1, 1, 1, 1, 1, 1, 1, 1), CancellationToken.None).WaitAsync(HangGuard);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchFailsOnTheCallersThread_ReleasesTheCallsQueuedRoom()
+    {
+        int batches = 0;
+        int callerThread = Environment.CurrentManagedThreadId;
+        int failedOn = 0;
+        using var scheduler = new BatchScheduler(
+            new FakeEmbeddingBackend((_, _) =>
+            {
+                if (Interlocked.Increment(ref batches) == 1)
+                {
+                    failedOn = Environment.CurrentManagedThreadId;
+                    throw new InvalidOperationException("model broke");
+                }
+            }),
+            maxBatchTokens: 4096,
+            maxBatchSize: 64,
+            maxQueuedTexts: 2,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+
+        // A long and a short text: two batches, run inline; the first fails.
+        Task call = scheduler.RunAsync(Request(200, 2), CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(HangGuard));
+
+        Assert.Equal(callerThread, failedOn);
+        Assert.Equal(0, scheduler.QueuedTexts);
+        await scheduler.RunAsync(Request(3, 3), CancellationToken.None).WaitAsync(HangGuard);
+        Assert.Equal(0, scheduler.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneSentenceDuringALargeCall_IsAnsweredInTheNextRound()
+    {
+        using var firstBatchRunning = new ManualResetEventSlim();
+        using var releaseFirstBatch = new ManualResetEventSlim();
+        EmbeddingRequest sentence = Request(3);
+        int sentenceBatch = 0;
+        int batches = 0;
+        using var scheduler = new BatchScheduler(
+            new FakeEmbeddingBackend((batch, _) =>
+            {
+                int number = ++batches;
+                if (batch.ToArray().Any(t => t.Request == sentence))
+                {
+                    sentenceBatch = number;
+                }
+
+                if (number == 1)
+                {
+                    firstBatchRunning.Set();
+                    releaseFirstBatch.Wait();
+                }
+            }),
+            maxBatchTokens: 1000,
+            maxBatchSize: 4,
+            maxQueuedTexts: 1000,
+            QueueFullMode.Wait,
+            TimeSpan.Zero);
+        Task large = Task.Run(() => scheduler.RunAsync(Request([.. Enumerable.Repeat(10, 40)]), CancellationToken.None));
+        firstBatchRunning.Wait();
+
+        Task single = scheduler.RunAsync(sentence, CancellationToken.None);
+        releaseFirstBatch.Set();
+        await Task.WhenAll(large, single).WaitAsync(HangGuard);
+
+        // Round 2 is [10, 3, 10, 10] in one batch: the sentence runs in the 2nd of 11 batches
+        // (first come, first served, it ran 11th, after all 40 texts).
+        Assert.Equal(2, sentenceBatch);
+        Assert.Equal(11, batches);
+        Assert.Equal([1f, 2f, 3f, 0f], sentence.Vectors[0]);
     }
 
     [Fact]
     public async Task RunAsync_RunnerThrows_FailsTheCallWithThatException()
     {
-        using var scheduler = new BatchScheduler((_, _) => throw new InvalidOperationException("model broke"), 1000, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var scheduler = new BatchScheduler(new FakeEmbeddingBackend((_, _) => throw new InvalidOperationException("model broke")), 1000, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
 
         InvalidOperationException exception = await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RunAsync(Request(3), CancellationToken.None));
 
@@ -165,11 +326,11 @@ public sealed class BatchSchedulerTests
         using var firstBatchRunning = new ManualResetEventSlim();
         using var releaseFirstBatch = new ManualResetEventSlim();
         var scheduler = new BatchScheduler(
-            (_, _) =>
+            new FakeEmbeddingBackend((_, _) =>
             {
                 firstBatchRunning.Set();
                 releaseFirstBatch.Wait();
-            },
+            }),
             1000,
             maxBatchSize: 1,
             1000,
@@ -191,7 +352,7 @@ public sealed class BatchSchedulerTests
     public async Task RunAsync_SmallLoneCall_RunsOnTheCallersThread()
     {
         int runnerThread = 0;
-        using var scheduler = new BatchScheduler((_, _) => runnerThread = Environment.CurrentManagedThreadId, 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var scheduler = new BatchScheduler(new FakeEmbeddingBackend((_, _) => runnerThread = Environment.CurrentManagedThreadId), 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
         int callerThread = Environment.CurrentManagedThreadId;
 
         Task call = scheduler.RunAsync(Request(12, 9), CancellationToken.None);
@@ -204,7 +365,7 @@ public sealed class BatchSchedulerTests
     public async Task RunAsync_CallOverTheInlineLimit_RunsOnTheDispatcherThread()
     {
         int runnerThread = 0;
-        using var scheduler = new BatchScheduler((_, _) => runnerThread = Environment.CurrentManagedThreadId, 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var scheduler = new BatchScheduler(new FakeEmbeddingBackend((_, _) => runnerThread = Environment.CurrentManagedThreadId), 4096, 64, 1000, QueueFullMode.Wait, TimeSpan.Zero);
 
         await scheduler.RunAsync(Request(BatchScheduler.InlineTokenLimit / 2 + 1, 3), CancellationToken.None);
 
@@ -219,7 +380,7 @@ public sealed class BatchSchedulerTests
         using var releaseFirstBatch = new ManualResetEventSlim();
         var batches = new List<int[]>();
         using var scheduler = new BatchScheduler(
-            (batch, _) =>
+            new FakeEmbeddingBackend((batch, _) =>
             {
                 batches.Add([.. batch.ToArray().Select(t => t.Length)]);
                 if (batches.Count == 1)
@@ -227,7 +388,7 @@ public sealed class BatchSchedulerTests
                     firstBatchRunning.Set();
                     releaseFirstBatch.Wait();
                 }
-            },
+            }),
             maxBatchTokens: 4096,
             maxBatchSize: 64,
             maxQueuedTexts: 1000,
@@ -244,6 +405,9 @@ public sealed class BatchSchedulerTests
         Assert.Equal([[5], [31, 30, 29], [14, 12, 9]], batches);
     }
 
+    /// <summary>Long enough that only a hang trips it.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private static EmbeddingRequest Request(params int[] lengths)
     {
         int[] offsets = new int[lengths.Length];
@@ -252,6 +416,8 @@ public sealed class BatchSchedulerTests
             offsets[i] = offsets[i - 1] + lengths[i - 1];
         }
 
-        return new EmbeddingRequest(new long[lengths.Sum()], offsets, lengths, firstPooled: 0);
+        // Token ids 1, 2, 3… across the call: a text's vector from the fake backend says which text it is.
+        long[] tokenIds = [.. Enumerable.Range(1, lengths.Sum()).Select(i => (long)i)];
+        return new EmbeddingRequest(tokenIds, offsets, lengths, firstPooled: 0);
     }
 }

@@ -74,7 +74,7 @@ public sealed class PropertyTests(GeneratorFixture models)
     [Trait("Category", "Long")]
     public void Tokenize_TenMegabytesOfChineseWithoutSpace_IsTruncatedCorrectlyFromTokenizerJson()
     {
-        // One Metaspace word of 10 MB: one linear Viterbi pass (docs/decisions.md 13).
+        // One Metaspace word of 10 MB: one linear Viterbi pass (docs/decisions.md 15).
         string text = string.Concat(Enumerable.Repeat("北京大学的学生在图书馆里读书", (10 << 20) / 14));
         using var folder = new TempDirectory();
         File.Copy(Path.Combine(TestModels.Assets, "sentencepiece", "unigram-4k.tokenizer-current.json"), Path.Combine(folder.Path, "tokenizer.json"));

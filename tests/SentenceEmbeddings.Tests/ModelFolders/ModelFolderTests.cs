@@ -16,7 +16,6 @@ public sealed class ModelFolderTests
         Assert.False(folder.LowerCaseInput);
         Assert.Empty(folder.Prompts);
         Assert.Equal(Path.Combine(TestModels.MiniLM, "onnx", "model.onnx"), folder.FindOnnxFile(null));
-        Assert.Equal("nreimers/MiniLM-L6-H384-uncased", folder.ConfigModelName);
     }
 
     [Fact]

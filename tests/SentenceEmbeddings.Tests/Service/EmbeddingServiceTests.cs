@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
 namespace SentenceEmbeddings.Tests.Service;
@@ -188,6 +189,89 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
         await PostJson(service, "api/v1/models/embedding", new { text = "count me" }, HttpStatusCode.OK);
         string metrics = await service.Client.GetStringAsync("metrics");
         Assert.Contains("sentence_embeddings_tokens", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueueFull_FromAppsettingsFailMode_Is429WithJson()
+    {
+        // appsettings.json sets QueueFullMode Fail; the test only shrinks the queue so that one large call fills it.
+        await using ServiceHost service = await ServiceHost.StartAsync(("SentenceEmbeddings:MaxQueuedTexts", "1"));
+        var registry = service.App.Services.GetRequiredService<EmbeddingTierRegistry>();
+        using SentenceEmbeddings.Tiers.ModelLease lease = await registry.AcquireAsync(registry.GetTier("fast"), CancellationToken.None);
+        Assert.Equal(QueueFullMode.Fail, lease.Model.Generator.Options.QueueFullMode);
+        string[] passages = [.. File.ReadAllLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(40)];
+
+        Task<HttpResponseMessage> large = service.Client.PostAsJsonAsync("api/v1/models/batch_embedding", new { texts = passages });
+        while (lease.Model.Generator.QueuedTexts == 0)
+        {
+            Assert.False(large.IsCompleted, "the large call finished before its texts were seen queued");
+            await Task.Delay(5);
+        }
+
+        using HttpResponseMessage seed = await service.Client.PostAsJsonAsync("api/v1/models/embedding", new { text = "one more" });
+        using HttpResponseMessage openAI = await service.Client.PostAsJsonAsync("v1/embeddings", new { input = "one more" });
+        using HttpResponseMessage done = await large;
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, seed.StatusCode);
+        JsonElement seedJson = await seed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("error", seedJson.GetProperty("status").GetString());
+        Assert.Contains("MaxQueuedTexts", seedJson.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, openAI.StatusCode);
+        Assert.Equal("queue_full", (await openAI.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoneSurrogateEscapes_AreReadAsReplacementCharacters_AsInTheCli()
+    {
+        await using ServiceHost service = await ServiceHost.StartAsync();
+        ReadOnlyMemory<float> expected = await models.MiniLM.GenerateVectorAsync("job \uFFFD offer");
+
+        // As Python's json.dumps writes a text cut inside an emoji: a high surrogate without its low half, and a lone low one.
+        using HttpResponseMessage seed = await service.Client.PostAsync("api/v1/models/embedding", new StringContent("""{"text": "job \ud83d offer"}""", Encoding.UTF8, "application/json"));
+        using HttpResponseMessage openAI = await service.Client.PostAsync("v1/embeddings", new StringContent("""{"input": ["job \ude00 offer", "pair \ud83d\ude00 kept"]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, seed.StatusCode);
+        float[] vector = [.. (await seed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+        Assert.True(VectorMath.Cosine(vector, expected.Span) >= 0.99999);
+        Assert.Equal(HttpStatusCode.OK, openAI.StatusCode);
+        JsonElement data = (await openAI.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+        float[] lowAlone = [.. data[0].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+        float[] paired = [.. data[1].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+        Assert.True(VectorMath.Cosine(lowAlone, expected.Span) >= 0.99999);
+        ReadOnlyMemory<float> pairedExpected = await models.MiniLM.GenerateVectorAsync("pair \U0001F600 kept");
+        Assert.True(VectorMath.Cosine(paired, pairedExpected.Span) >= 0.99999);
+    }
+
+    [Fact]
+    public async Task UnknownPathOrMethod_AnswersWithTheJsonErrorShape_OpenAIsUnderV1()
+    {
+        await using ServiceHost service = await ServiceHost.StartAsync();
+        (string Method, string Path, int Status)[] cases =
+        [
+            ("GET", "api/v1/no/such/endpoint", 404), ("GET", "api/v1/models/embedding", 405), ("DELETE", "api/v1/models/list", 405),
+            ("GET", "v1/models/nope", 404), ("GET", "v1/embeddings", 405),
+        ];
+
+        foreach ((string method, string path, int status) in cases)
+        {
+            using HttpResponseMessage response = await service.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            JsonElement json = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (path.StartsWith("v1/", StringComparison.Ordinal))
+            {
+                json = json.GetProperty("error");
+                Assert.Equal("invalid_request_error", json.GetProperty("type").GetString());
+            }
+            else
+            {
+                Assert.Equal("error", json.GetProperty("status").GetString());
+            }
+
+            Assert.Contains(path, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
     }
 
     private static async Task<JsonElement> GetJson(ServiceHost service, string path, HttpStatusCode expected)

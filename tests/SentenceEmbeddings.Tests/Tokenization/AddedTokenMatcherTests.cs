@@ -39,7 +39,6 @@ public sealed class AddedTokenMatcherTests
     [Fact]
     public void Constructor_EmptyToken_IsIgnored()
     {
-        Assert.Equal(4, Matcher.Tokens.Count);
         Assert.False(Matcher.TryFind("plain text", 0, 10, out _, out _, out _));
         Assert.True(new AddedTokenMatcher([]).IsEmpty);
     }

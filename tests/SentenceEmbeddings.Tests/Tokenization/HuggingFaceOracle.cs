@@ -20,7 +20,7 @@ internal sealed class HuggingFaceOracle : IDisposable
     {
         Directory = directory;
         _oracle = new Tokenizers.DotNet.Tokenizer(Path.Combine(directory, "tokenizer.json"));
-        Tokenizer = WordPieceTokenizer.Load(directory);
+        Tokenizer = WordPieceTokenizerLoader.Load(directory);
     }
 
     /// <summary>Gets the temporary folder that holds the edited tokenizer.json.</summary>

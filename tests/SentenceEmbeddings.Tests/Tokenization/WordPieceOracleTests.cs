@@ -60,7 +60,7 @@ public sealed class WordPieceOracleTests(HuggingFaceOracleFixture fixture)
     [Fact]
     public void ArcticFolder_VocabularyFileOnly_MatchesHuggingFaceOnAllCorpora()
     {
-        WordPieceTokenizer fromVocabulary = WordPieceTokenizer.Load(TokenizationAssets.ArcticDirectory);
+        WordPieceTokenizer fromVocabulary = WordPieceTokenizerLoader.Load(TokenizationAssets.ArcticDirectory);
         long[] buffer = new long[100_000];
         var generator = new RandomTextGenerator(7);
         IEnumerable<string> texts = TokenizationAssets.ReadAllCorpora().Concat(Enumerable.Range(0, 2_000).Select(_ => generator.Next()));

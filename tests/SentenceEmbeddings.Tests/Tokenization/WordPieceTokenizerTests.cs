@@ -7,9 +7,9 @@ namespace SentenceEmbeddings.Tests.Tokenization;
 /// <summary>Checks the tokenizer against the golden reference files, hand-picked HuggingFace ids, loading rules, limits and its no-allocation promise.</summary>
 public sealed class WordPieceTokenizerTests
 {
-    private static readonly Lazy<WordPieceTokenizer> MiniLM = new(() => WordPieceTokenizer.Load(TokenizationAssets.MiniLMDirectory));
+    private static readonly Lazy<WordPieceTokenizer> MiniLM = new(() => WordPieceTokenizerLoader.Load(TokenizationAssets.MiniLMDirectory));
 
-    private static readonly Lazy<WordPieceTokenizer> Arctic = new(() => WordPieceTokenizer.Load(TokenizationAssets.ArcticDirectory));
+    private static readonly Lazy<WordPieceTokenizer> Arctic = new(() => WordPieceTokenizerLoader.Load(TokenizationAssets.ArcticDirectory));
 
     public static TheoryData<string> GoldenFiles => [TokenizationAssets.MiniLMGoldenFile, TokenizationAssets.ArcticGoldenFile];
 
@@ -220,7 +220,7 @@ public sealed class WordPieceTokenizerTests
     {
         string folder = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"));
 
-        FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => WordPieceTokenizer.Load(folder));
+        FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => WordPieceTokenizerLoader.Load(folder));
 
         Assert.Contains(folder, exception.Message, StringComparison.Ordinal);
         Assert.Contains("vocab.txt", exception.Message, StringComparison.Ordinal);
@@ -233,7 +233,7 @@ public sealed class WordPieceTokenizerTests
         using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer_config.json"), "{}");
 
-        FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => WordPieceTokenizer.Load(folder.Path));
+        FileNotFoundException exception = Assert.Throws<FileNotFoundException>(() => WordPieceTokenizerLoader.Load(folder.Path));
 
         Assert.Contains(folder.Path, exception.Message, StringComparison.Ordinal);
         Assert.Contains("tokenizer.json", exception.Message, StringComparison.Ordinal);
@@ -253,7 +253,7 @@ public sealed class WordPieceTokenizerTests
         string path = Path.Combine(folder.Path, "tokenizer.json");
         File.WriteAllText(path, root.ToJsonString());
 
-        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizer.Load(folder.Path));
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizerLoader.Load(folder.Path));
 
         Assert.Equal(path, exception.FilePath);
         Assert.Contains(path, exception.Message, StringComparison.Ordinal);
@@ -267,7 +267,7 @@ public sealed class WordPieceTokenizerTests
         string path = Path.Combine(folder.Path, "tokenizer.json");
         File.WriteAllText(path, "{ \"model\": ");
 
-        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizer.Load(folder.Path));
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizerLoader.Load(folder.Path));
 
         Assert.Equal(path, exception.FilePath);
         Assert.IsAssignableFrom<System.Text.Json.JsonException>(exception.InnerException);
@@ -282,7 +282,7 @@ public sealed class WordPieceTokenizerTests
             """{"id": 30522, "content": "covid", "single_word": false, "lstrip": false, "rstrip": false, "normalized": true, "special": false}"""));
         File.WriteAllText(Path.Combine(folder.Path, "tokenizer.json"), root.ToJsonString());
 
-        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizer.Load(folder.Path));
+        InvalidModelFileException exception = Assert.Throws<InvalidModelFileException>(() => WordPieceTokenizerLoader.Load(folder.Path));
 
         Assert.Contains("'covid'", exception.Message, StringComparison.Ordinal);
     }
@@ -297,7 +297,7 @@ public sealed class WordPieceTokenizerTests
             """{"do_lower_case": false, "cls_token": {"content": "[CLS]", "normalized": false}, "mask_token": "[MASK]"}""");
         long[] ids = new long[16];
 
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.Load(folder.Path);
+        WordPieceTokenizer tokenizer = WordPieceTokenizerLoader.Load(folder.Path);
 
         Assert.Equal((2, 3, 0, 1, 9), (tokenizer.ClsId, tokenizer.SepId, tokenizer.PadId, tokenizer.UnknownId, tokenizer.VocabularySize));
         Assert.True(tokenizer.Vocabulary.TryGetId(" a", out int spaced) && spaced == 8, "whitespace inside a token is kept");
@@ -321,7 +321,7 @@ public sealed class WordPieceTokenizerTests
             """{"bos_token": "<s>", "eos_token": "</s>", "unk_token": "[UNK]", "sep_token": "</s>", "pad_token": "<pad>", "cls_token": "<s>", "mask_token": {"content": "<mask>", "single_word": false, "lstrip": true, "rstrip": false, "normalized": false}}""");
         long[] ids = new long[64];
 
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.Load(folder.Path);
+        WordPieceTokenizer tokenizer = WordPieceTokenizerLoader.Load(folder.Path);
 
         Assert.Equal((0, 2, 1, 104, 30527), (tokenizer.ClsId, tokenizer.SepId, tokenizer.PadId, tokenizer.UnknownId, tokenizer.VocabularySize));
         Assert.Equal([0, 2027, 2007, 1041, 3235, 2], HuggingFaceOracle.Encode(tokenizer, "This is a test", ids));

@@ -1,0 +1,50 @@
+namespace SentenceEmbeddings;
+
+/// <summary>The ranges of the engine keys, checked in one place for direct construction and for configuration (<c>ValidateOnStart</c>).</summary>
+internal static class EngineOptionRules
+{
+    /// <summary>Lists the values out of range, each message naming its key.</summary>
+    /// <param name="options">The values; unset ones are not checked.</param>
+    /// <param name="keyPrefix">The prefix of each key in the messages: empty for a generator's options, <c>SentenceEmbeddings:</c> or <c>SentenceEmbeddings:Tiers:{tier}:</c> for configuration.</param>
+    /// <param name="problems">Receives one message per bad value.</param>
+    public static void Check(IEngineOptions options, string keyPrefix, List<string> problems)
+    {
+        if (options.OnnxVariant is { } variant && !Enum.IsDefined(variant))
+        {
+            problems.Add($"{keyPrefix}OnnxVariant is {variant}; it must be Fp32 or Auto.");
+        }
+
+        AtLeast(problems, keyPrefix, nameof(options.MaxSequenceLength), options.MaxSequenceLength, 2, " ([CLS] and [SEP]), or unset for the model's own");
+        AtLeast(problems, keyPrefix, nameof(options.MaxBatchTokens), options.MaxBatchTokens, 1, string.Empty);
+        AtLeast(problems, keyPrefix, nameof(options.MaxBatchSize), options.MaxBatchSize, 1, string.Empty);
+        AtLeast(problems, keyPrefix, nameof(options.MaxQueuedTexts), options.MaxQueuedTexts, 1, string.Empty);
+        AtLeast(problems, keyPrefix, nameof(options.IntraOpNumThreads), options.IntraOpNumThreads, 0, " (0 lets ONNX Runtime choose)");
+        if (options.QueueFullMode is { } mode && !Enum.IsDefined(mode))
+        {
+            problems.Add($"{keyPrefix}QueueFullMode is {mode}; it must be Wait or Fail.");
+        }
+
+        if (options.MaxBatchDelay is { } delay && (delay < TimeSpan.Zero || delay > TimeSpan.FromSeconds(1)))
+        {
+            problems.Add($"{keyPrefix}MaxBatchDelay is {delay}; it must be between zero and one second (00:00:01).");
+        }
+
+        if (options.ExecutionProvider is { } provider && !Enum.IsDefined(provider))
+        {
+            problems.Add($"{keyPrefix}ExecutionProvider is {provider}; it must be Cpu or Cuda.");
+        }
+
+        if (options.Cuda is { } cuda)
+        {
+            problems.AddRange(cuda.Validate($"{keyPrefix}Cuda:"));
+        }
+    }
+
+    private static void AtLeast(List<string> problems, string keyPrefix, string key, int? value, int minimum, string hint)
+    {
+        if (value < minimum)
+        {
+            problems.Add($"{keyPrefix}{key} is {value}; it must be at least {minimum}{hint}.");
+        }
+    }
+}

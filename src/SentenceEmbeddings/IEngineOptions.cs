@@ -1,0 +1,32 @@
+namespace SentenceEmbeddings;
+
+/// <summary>The engine keys as a tier, the registry and a generator each hold them: unset (<see langword="null"/>) where the next level's value applies.</summary>
+/// <remarks>
+/// <see cref="EngineOptionRules.Check"/> validates them in one place and the tier registry merges them in one function
+/// (<c>EngineOptionsMerge.ForTier</c>). A new key is a property on <see cref="EmbeddingEngineOptions"/> (registry and tiers), one here,
+/// one on <see cref="SentenceEmbeddingGeneratorOptions"/> with its explicit implementation, and a line in each of those two functions.
+/// </remarks>
+internal interface IEngineOptions
+{
+    OnnxVariant? OnnxVariant { get; }
+
+    int? MaxSequenceLength { get; }
+
+    int? MaxBatchTokens { get; }
+
+    int? MaxBatchSize { get; }
+
+    int? MaxQueuedTexts { get; }
+
+    QueueFullMode? QueueFullMode { get; }
+
+    TimeSpan? MaxBatchDelay { get; }
+
+    int? IntraOpNumThreads { get; }
+
+    bool? AllowSpinning { get; }
+
+    ExecutionProvider? ExecutionProvider { get; }
+
+    CudaOptions? Cuda { get; }
+}
