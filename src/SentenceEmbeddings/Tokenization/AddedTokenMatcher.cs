@@ -31,7 +31,11 @@ internal sealed class AddedTokenMatcher
                 group => group.Key,
                 group => group.OrderByDescending(token => token.Key.Length).ThenBy(token => token.Key, StringComparer.Ordinal).ToArray());
         _firstChars = SearchValues.Create([.. _byFirstChar.Keys.Order()]);
+        Tokens = unique;
     }
+
+    /// <summary>Gets the tokens this matcher finds, with their ids (the Unigram tokenizer sizes its vocabulary with them).</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; }
 
     /// <summary>Gets a value indicating whether there are no tokens to find.</summary>
     public bool IsEmpty => _byFirstChar.Count == 0;
