@@ -1,6 +1,7 @@
 namespace SentenceEmbeddings;
 
 /// <summary>A named model choice with its facts: the fast, balanced, accurate and multilingual defaults, or a custom one.</summary>
+/// <remarks>Tiers are declared through <see cref="SentenceEmbeddingsOptions.Tiers"/> (code or configuration); the registry builds them, so the constructor is internal.</remarks>
 public sealed class EmbeddingTier
 {
     /// <summary>Initializes a new instance of the <see cref="EmbeddingTier"/> class.</summary>
@@ -13,7 +14,7 @@ public sealed class EmbeddingTier
     /// <param name="onnxFile">The ONNX file relative to the folder, or <see langword="null"/>.</param>
     /// <param name="maxSequenceLength">The truncation length, or <see langword="null"/> for the model's own.</param>
     /// <param name="onnxVariant">Which ONNX file runs when <paramref name="onnxFile"/> is not set, or <see langword="null"/> for the registry's default.</param>
-    public EmbeddingTier(string name, string modelId, string? useCase = null, long? approximateSizeBytes = null, int? dimensions = null, string? path = null, string? onnxFile = null, int? maxSequenceLength = null, OnnxVariant? onnxVariant = null)
+    internal EmbeddingTier(string name, string modelId, string? useCase = null, long? approximateSizeBytes = null, int? dimensions = null, string? path = null, string? onnxFile = null, int? maxSequenceLength = null, OnnxVariant? onnxVariant = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
@@ -67,7 +68,7 @@ public sealed class EmbeddingTier
     /// <summary>Returns a copy with the values the configuration sets.</summary>
     /// <param name="options">The configured values; unset ones keep this tier's.</param>
     /// <returns>The configured tier.</returns>
-    public EmbeddingTier With(EmbeddingTierOptions options)
+    internal EmbeddingTier With(EmbeddingTierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new EmbeddingTier(
