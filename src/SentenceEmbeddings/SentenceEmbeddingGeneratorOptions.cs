@@ -56,6 +56,21 @@ public sealed class SentenceEmbeddingGeneratorOptions
     /// <see cref="Microsoft.Extensions.AI.EmbeddingGenerationOptions.AdditionalProperties"/> key <c>prompt_name</c>.</value>
     public string? PromptName { get; set; }
 
+    /// <summary>Gets or sets what happens to a text with more tokens than <see cref="MaxSequenceLength"/>.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.LongTextMode.Truncate"/>: exactly sentence-transformers. A call can choose another through
+    /// <see cref="Microsoft.Extensions.AI.EmbeddingGenerationOptions.AdditionalProperties"/> key <c>long_text</c> (<c>truncate</c>, <c>chunk</c> or <c>error</c>).</value>
+    public LongTextMode LongTextMode { get; set; } = LongTextMode.Truncate;
+
+    /// <summary>Gets or sets how many tokens consecutive chunks share in <see cref="SentenceEmbeddings.LongTextMode.Chunk"/> mode (rounded to whole words); it must be smaller than the window.</summary>
+    /// <value>The default is <see langword="null"/>: a quarter of the window (the maximum sequence length less the special tokens and the prompt), the
+    /// best of 0, 1/8, 1/4 and 1/2 in the evaluation of docs/long-documents.md.</value>
+    public int? ChunkOverlapTokens { get; set; }
+
+    /// <summary>Gets or sets the most chunks one text is cut into; the rest of a longer text is dropped and flagged <c>truncated</c>.</summary>
+    /// <value>The default is 128: a 5,000-word English document is whole at every model's window (about 40 chunks of all-MiniLM-L6-v2's 256 tokens,
+    /// about 90 of the multilingual tier's 128), and a 10 MB text costs at most 128 windows.</value>
+    public int MaxChunksPerText { get; set; } = 128;
+
     /// <summary>Gets or sets where ONNX Runtime runs the model.</summary>
     /// <value>The default is <see cref="SentenceEmbeddings.ExecutionProvider.Cpu"/>. <see cref="SentenceEmbeddings.ExecutionProvider.Cuda"/> needs the
     /// <c>SentenceEmbeddings.Cuda</c> package (its <c>UseCuda</c> sets this), and falls back to the CPU as <see cref="CudaOptions.FallbackToCpu"/> says.</value>
@@ -97,6 +112,22 @@ public sealed class SentenceEmbeddingGeneratorOptions
             throw new ArgumentOutOfRangeException(nameof(ExecutionProvider), ExecutionProvider, "ExecutionProvider must be Cpu or Cuda.");
         }
 
+        if (!Enum.IsDefined(LongTextMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LongTextMode), LongTextMode, "LongTextMode must be Truncate, Chunk or Error.");
+        }
+
+        if (ChunkOverlapTokens is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChunkOverlapTokens), ChunkOverlapTokens, "ChunkOverlapTokens must not be negative; null takes a quarter of the window.");
+        }
+
+        if (ChunkOverlapTokens is int overlap && MaxSequenceLength is int window && overlap >= window)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ChunkOverlapTokens), overlap, $"ChunkOverlapTokens {overlap} must be smaller than the window (MaxSequenceLength {window}).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxChunksPerText, 1, nameof(MaxChunksPerText));
         ArgumentNullException.ThrowIfNull(Cuda, nameof(Cuda));
         List<string> cudaProblems = Cuda.Validate("Cuda.");
         if (cudaProblems.Count > 0)

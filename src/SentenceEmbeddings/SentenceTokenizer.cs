@@ -86,6 +86,22 @@ public sealed class SentenceTokenizer
         }
     }
 
+    /// <summary>Tokenizes a whole text without special tokens or truncation, with each word's range and token count.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="ids">Receives the token ids.</param>
+    /// <param name="words">Receives the words.</param>
+    internal void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words)
+    {
+        if (!_lowerCaseInput)
+        {
+            _tokenizer.EncodeWords(text, ids, words);
+            return;
+        }
+
+        // Invariant lower-casing maps each UTF-16 unit to one, so the words' ranges hold for the caller's text.
+        _tokenizer.EncodeWords(text.ToString().ToLowerInvariant(), ids, words);
+    }
+
     /// <summary>Loads the tokenizer of an already read model folder.</summary>
     internal static SentenceTokenizer Load(ModelFolder folder, int? maxSequenceLength) =>
         new(TokenizerLoader.Load(folder.Directory), maxSequenceLength ?? folder.MaxSequenceLength, folder.LowerCaseInput);

@@ -41,6 +41,7 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
                 failures.Add($"{Section}:Tiers:{tierName}:ExecutionProvider is {provider}; it must be Cpu or Cuda.");
             }
 
+            ValidateLongText($"{Section}:Tiers:{tierName}:", tier.LongTextMode, tier.ChunkOverlapTokens, tier.MaxChunksPerText, tier.MaxSequenceLength, failures);
             if (tier.Cuda is not null)
             {
                 failures.AddRange(tier.Cuda.Validate($"{Section}:Tiers:{tierName}:Cuda:"));
@@ -81,6 +82,7 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
             failures.Add($"{Section}:ExecutionProvider is {options.ExecutionProvider}; it must be Cpu or Cuda.");
         }
 
+        ValidateLongText($"{Section}:", options.LongTextMode, options.ChunkOverlapTokens, options.MaxChunksPerText, window: null, failures);
         if (options.Cuda is null)
         {
             failures.Add($"{Section}:Cuda is null; leave it unset for the defaults.");
@@ -91,5 +93,28 @@ internal sealed class SentenceEmbeddingsOptionsValidator : IValidateOptions<Sent
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The window of a tier without MaxSequenceLength is known only when its model loads, which checks the overlap again.
+    private static void ValidateLongText(string prefix, LongTextMode? mode, int? overlap, int? maxChunks, int? window, List<string> failures)
+    {
+        if (mode is { } value && !Enum.IsDefined(value))
+        {
+            failures.Add($"{prefix}LongTextMode is {value}; it must be Truncate, Chunk or Error.");
+        }
+
+        if (overlap is < 0)
+        {
+            failures.Add($"{prefix}ChunkOverlapTokens is {overlap}; it must not be negative.");
+        }
+        else if (overlap is int tokens && window is int length && tokens >= length - 2)
+        {
+            failures.Add($"{prefix}ChunkOverlapTokens is {tokens}; it must be smaller than the window of {length - 2} text tokens (MaxSequenceLength {length} less the special tokens).");
+        }
+
+        if (maxChunks is < 1)
+        {
+            failures.Add($"{prefix}MaxChunksPerText is {maxChunks}; it must be at least 1.");
+        }
     }
 }

@@ -43,4 +43,16 @@ public sealed class EmbeddingTierOptions
     /// <summary>Gets or sets this tier's CUDA options, replacing <see cref="SentenceEmbeddingsOptions.Cuda"/> as a whole.</summary>
     /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.Cuda"/>.</value>
     public CudaOptions? Cuda { get; set; }
+
+    /// <summary>Gets or sets what this tier does with a text longer than its maximum sequence length.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.LongTextMode"/>.</value>
+    public LongTextMode? LongTextMode { get; set; }
+
+    /// <summary>Gets or sets how many tokens consecutive chunks of this tier share; it must be smaller than the window.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.ChunkOverlapTokens"/>.</value>
+    public int? ChunkOverlapTokens { get; set; }
+
+    /// <summary>Gets or sets the most chunks one text is cut into for this tier.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="SentenceEmbeddingsOptions.MaxChunksPerText"/>.</value>
+    public int? MaxChunksPerText { get; set; }
 }

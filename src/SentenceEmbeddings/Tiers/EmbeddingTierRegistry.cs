@@ -292,6 +292,9 @@ public sealed class EmbeddingTierRegistry : IDisposable
             MaxSequenceLength = tier.MaxSequenceLength,
             ExecutionProvider = configured?.ExecutionProvider ?? _options.ExecutionProvider,
             Cuda = configured?.Cuda ?? _options.Cuda,
+            LongTextMode = configured?.LongTextMode ?? _options.LongTextMode,
+            ChunkOverlapTokens = configured?.ChunkOverlapTokens ?? _options.ChunkOverlapTokens,
+            MaxChunksPerText = configured?.MaxChunksPerText ?? _options.MaxChunksPerText,
         };
     }
 

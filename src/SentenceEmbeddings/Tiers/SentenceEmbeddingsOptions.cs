@@ -55,6 +55,18 @@ public sealed class SentenceEmbeddingsOptions
     /// <value>The default is a <see cref="CudaOptions"/> with its defaults: device 0, fall back to the CPU.</value>
     public CudaOptions Cuda { get; set; } = new();
 
+    /// <summary>Gets or sets what the tiers do with a text longer than their maximum sequence length, unless a tier says otherwise.</summary>
+    /// <value>The default is <see cref="SentenceEmbeddings.LongTextMode.Truncate"/>: exactly sentence-transformers.</value>
+    public LongTextMode LongTextMode { get; set; } = LongTextMode.Truncate;
+
+    /// <summary>Gets or sets how many tokens consecutive chunks share, unless a tier says otherwise; it must be smaller than each tier's window.</summary>
+    /// <value>The default is <see langword="null"/>: a quarter of each model's window.</value>
+    public int? ChunkOverlapTokens { get; set; }
+
+    /// <summary>Gets or sets the most chunks one text is cut into, unless a tier says otherwise.</summary>
+    /// <value>The default is 128, as <see cref="SentenceEmbeddingGeneratorOptions.MaxChunksPerText"/>.</value>
+    public int MaxChunksPerText { get; set; } = 128;
+
     /// <summary>Gets the tiers by name: settings for the defaults (fast, balanced, accurate, multilingual) or new custom tiers.</summary>
     /// <value>The default is empty: the four default tiers as they are.</value>
     public IDictionary<string, EmbeddingTierOptions> Tiers { get; } = new Dictionary<string, EmbeddingTierOptions>(StringComparer.OrdinalIgnoreCase);

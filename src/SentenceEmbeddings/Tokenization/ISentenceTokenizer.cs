@@ -20,4 +20,10 @@ internal interface ISentenceTokenizer
     /// <returns>The number of ids written, at least 2.</returns>
     /// <exception cref="ArgumentException"><paramref name="ids"/> is shorter than 2.</exception>
     int Encode(ReadOnlySpan<char> text, Span<long> ids, out bool truncated);
+
+    /// <summary>Tokenizes a whole text without special tokens or truncation, and tells which part of the text each word's tokens came from.</summary>
+    /// <param name="text">The text, exactly as the caller gave it (ranges are UTF-16 indices into it).</param>
+    /// <param name="ids">Receives the text's token ids in order.</param>
+    /// <param name="words">Receives one entry per word, in order: its range in <paramref name="text"/> and how many of <paramref name="ids"/> it produced.</param>
+    void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words);
 }

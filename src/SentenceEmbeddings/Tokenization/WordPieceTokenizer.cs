@@ -127,6 +127,34 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>A word is a pre-token (split at whitespace and punctuation, Chinese characters on their own) with all its <c>##</c> pieces; an added token is a word of its own.</remarks>
+    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(words);
+        int wordLength = (2 * MaxInputCharsPerWord) + 2;
+        char[]? rentedWord = null;
+        Span<char> word = wordLength <= WordStackLength
+            ? stackalloc char[WordStackLength]
+            : (rentedWord = ArrayPool<char>.Shared.Rent(wordLength));
+        Span<char> cluster = stackalloc char[WordPieceEncoder.ClusterScratchLength];
+
+        var encoder = new WordPieceEncoder(this, ids, words, word, cluster);
+        try
+        {
+            encoder.EncodeWords(text);
+        }
+        finally
+        {
+            encoder.Dispose();
+            if (rentedWord is not null)
+            {
+                ArrayPool<char>.Shared.Return(rentedWord);
+            }
+        }
+    }
+
     private static AsciiKind[] CreateAsciiKinds(bool cleanText)
     {
         var kinds = new AsciiKind[128];
