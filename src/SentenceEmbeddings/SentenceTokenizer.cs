@@ -10,7 +10,7 @@ public sealed class SentenceTokenizer
     private readonly ISentenceTokenizer _tokenizer;
     private readonly bool _lowerCaseInput;
 
-    private SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput)
+    internal SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput)
     {
         _tokenizer = tokenizer;
         MaxSequenceLength = maxSequenceLength;
