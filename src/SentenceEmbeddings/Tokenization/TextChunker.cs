@@ -70,6 +70,7 @@ internal sealed class TextChunker
 
         int overlap = OverlapFor(budget);
         int start = 0;
+        int lastEnd = 0;
         while (start < words.Count)
         {
             if (ranges.Count == MaxChunks)
@@ -86,14 +87,21 @@ internal sealed class TextChunker
             if (end == start)
             {
                 SplitWord(text, prompt, words[start], budget, ranges);
-                start++;
+                lastEnd = ++start;
+                continue;
+            }
+
+            if (end <= lastEnd)
+            {
+                // The overlap went back before a word too long for any window: this window would add nothing, so the long word comes next.
+                start = lastEnd;
                 continue;
             }
 
             if (end < words.Count)
             {
                 int least = budget - (budget / SentenceSearchDivisor);
-                for (int cut = end; cut > start + 1 && cumulative[cut] - cumulative[start] >= least; cut--)
+                for (int cut = end; cut > start + 1 && cut > lastEnd + 1 && cumulative[cut] - cumulative[start] >= least; cut--)
                 {
                     if (EndsSentence(text, words, cut - 1))
                     {
@@ -110,6 +118,8 @@ internal sealed class TextChunker
             {
                 return false;
             }
+
+            lastEnd = end;
 
             int next = end;
             while (next > start + 1 && cumulative[end] - cumulative[next] < overlap)
