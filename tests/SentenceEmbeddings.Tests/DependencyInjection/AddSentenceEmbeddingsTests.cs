@@ -64,6 +64,11 @@ public sealed class AddSentenceEmbeddingsTests
     [InlineData("""{"Preload": ["fast", "turbo"]}""", "SentenceEmbeddings:Preload:1 'turbo' is not a tier")]
     [InlineData("""{"OnnxVariant": "7"}""", "SentenceEmbeddings:OnnxVariant is 7; it must be Fp32 or Auto")]
     [InlineData("""{"Tiers": {"fast": {"OnnxVariant": "9"}}}""", "SentenceEmbeddings:Tiers:fast:OnnxVariant is 9; it must be Fp32 or Auto")]
+    [InlineData("""{"LongTextMode": "7"}""", "SentenceEmbeddings:LongTextMode is 7; it must be Truncate, Chunk or Error")]
+    [InlineData("""{"ChunkOverlapTokens": -3}""", "SentenceEmbeddings:ChunkOverlapTokens is -3")]
+    [InlineData("""{"MaxChunksPerText": 0}""", "SentenceEmbeddings:MaxChunksPerText is 0")]
+    [InlineData("""{"Tiers": {"fast": {"MaxSequenceLength": 128, "ChunkOverlapTokens": 126}}}""", "SentenceEmbeddings:Tiers:fast:ChunkOverlapTokens is 126; it must be smaller than the window")]
+    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "5", "MaxChunksPerText": -1}}}""", "SentenceEmbeddings:Tiers:fast:LongTextMode is 5")]
     public async Task StartAsync_BadConfiguration_FailsWithTheKeyInTheMessage(string section, string expected)
     {
         using IHost host = Host(Json($$"""{"SentenceEmbeddings": {{section}} }"""));
@@ -71,6 +76,20 @@ public sealed class AddSentenceEmbeddingsTests
         OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"LongTextMode": "paragraphs"}""")]
+    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "paragraphs"}}}""")]
+    public async Task StartAsync_UnknownLongTextModeName_FailsNamingTheKeyAndTheValue(string section)
+    {
+        using IHost host = Host(Json($$"""{"SentenceEmbeddings": {{section}} }"""));
+
+        InvalidOperationException exception = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        // The configuration binder reads enums itself: its message names the key, the value and the type (LongTextMode: Truncate, Chunk, Error).
+        Assert.Contains(":LongTextMode' to type 'SentenceEmbeddings.LongTextMode'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'paragraphs'", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
