@@ -70,8 +70,25 @@ public class LongTextBenchmarks
         }
 
         Console.WriteLine($"chunk / truncate tokens per second: {Rate("chunk") / Rate("truncate"):F2}");
+        await HugeTextAsync(generator).ConfigureAwait(false);
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"peak working set: {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
         return 0;
+    }
+
+    // Bad input: a 10 MB text in chunk mode stops at MaxChunksPerText (128), flagged truncated, in bounded time and memory.
+    private static async Task HugeTextAsync(SentenceEmbeddingGenerator generator)
+    {
+        string paragraph = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "corpus", "long.txt"))[0];
+        string huge = string.Join('\n', Enumerable.Repeat(paragraph, (10_000_000 / paragraph.Length) + 1));
+        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [SentenceEmbeddingGenerator.LongTextPropertyName] = "chunk" } };
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        Embedding<float> embedding = (await generator.GenerateAsync([huge], options).ConfigureAwait(false))[0];
+        watch.Stop();
+        Console.WriteLine(
+            $"10 MB text ({huge.Length:N0} chars), chunk mode: {embedding.AdditionalProperties![SentenceEmbeddingGenerator.ChunkCountPropertyName]} chunks, " +
+            $"truncated {embedding.AdditionalProperties[SentenceEmbeddingGenerator.TruncatedPropertyName]}, {embedding.AdditionalProperties[SentenceEmbeddingGenerator.TokenCountPropertyName]} tokens, " +
+            $"{watch.Elapsed.TotalSeconds:F2} s, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (1024.0 * 1024):F0} MiB allocated");
     }
 }

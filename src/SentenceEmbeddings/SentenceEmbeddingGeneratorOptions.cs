@@ -62,8 +62,9 @@ public sealed class SentenceEmbeddingGeneratorOptions
     public LongTextMode LongTextMode { get; set; } = LongTextMode.Truncate;
 
     /// <summary>Gets or sets how many tokens consecutive chunks share in <see cref="SentenceEmbeddings.LongTextMode.Chunk"/> mode (rounded to whole words); it must be smaller than the window.</summary>
-    /// <value>The default is <see langword="null"/>: a quarter of the window (the maximum sequence length less the special tokens and the prompt), the
-    /// best of 0, 1/8, 1/4 and 1/2 in the evaluation of docs/long-documents.md.</value>
+    /// <value>The default is <see langword="null"/>: an eighth of the window (the maximum sequence length less the special tokens and the prompt).
+    /// In the evaluation of docs/long-documents.md 0, 1/8, 1/4 and 1/2 scored alike (cuts fall at sentence ends); 1/8 costs 13 % more tokens than none
+    /// and keeps context where a window has to end inside a sentence.</value>
     public int? ChunkOverlapTokens { get; set; }
 
     /// <summary>Gets or sets the most chunks one text is cut into; the rest of a longer text is dropped and flagged <c>truncated</c>.</summary>
@@ -119,7 +120,7 @@ public sealed class SentenceEmbeddingGeneratorOptions
 
         if (ChunkOverlapTokens is < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(ChunkOverlapTokens), ChunkOverlapTokens, "ChunkOverlapTokens must not be negative; null takes a quarter of the window.");
+            throw new ArgumentOutOfRangeException(nameof(ChunkOverlapTokens), ChunkOverlapTokens, "ChunkOverlapTokens must not be negative; null takes an eighth of the window.");
         }
 
         if (ChunkOverlapTokens is int overlap && MaxSequenceLength is int window && overlap >= window)

@@ -60,7 +60,7 @@ public sealed class SentenceEmbeddingsOptions
     public LongTextMode LongTextMode { get; set; } = LongTextMode.Truncate;
 
     /// <summary>Gets or sets how many tokens consecutive chunks share, unless a tier says otherwise; it must be smaller than each tier's window.</summary>
-    /// <value>The default is <see langword="null"/>: a quarter of each model's window.</value>
+    /// <value>The default is <see langword="null"/>: an eighth of each model's window.</value>
     public int? ChunkOverlapTokens { get; set; }
 
     /// <summary>Gets or sets the most chunks one text is cut into, unless a tier says otherwise.</summary>

@@ -25,7 +25,7 @@ internal sealed class TextChunker
 
     /// <summary>Initializes a new instance of the <see cref="TextChunker"/> class.</summary>
     /// <param name="tokenizer">The model's tokenizer; its maximum sequence length is the window.</param>
-    /// <param name="overlapTokens">The tokens consecutive windows share, or <see langword="null"/> for a quarter of the window.</param>
+    /// <param name="overlapTokens">The tokens consecutive windows share, or <see langword="null"/> for an eighth of the window.</param>
     /// <param name="maxChunks">The most windows per text.</param>
     public TextChunker(SentenceTokenizer tokenizer, int? overlapTokens, int maxChunks)
     {
@@ -40,7 +40,7 @@ internal sealed class TextChunker
     /// <summary>Returns the overlap used for windows of a given number of text tokens.</summary>
     /// <param name="budget">The text tokens a window holds (the window less special tokens and prompt).</param>
     /// <returns>The overlap in tokens, smaller than <paramref name="budget"/>.</returns>
-    public int OverlapFor(int budget) => Math.Clamp(_overlapTokens ?? (budget / 4), 0, Math.Max(0, budget - 1));
+    public int OverlapFor(int budget) => Math.Clamp(_overlapTokens ?? (budget / 8), 0, Math.Max(0, budget - 1));
 
     /// <summary>Cuts a text into windows.</summary>
     /// <param name="text">The text, without the prompt.</param>

@@ -95,16 +95,12 @@ internal ref struct WordPieceEncoder
         _listBase = ids.Count;
     }
 
-    /// <summary>Tokenizes the whole text into the id and word lists given to the constructor.</summary>
-    /// <param name="text">The text to tokenize.</param>
-    public void EncodeWords(ReadOnlySpan<char> text) => Encode(text, 0, 0, out _);
-
-    /// <summary>Tokenizes the text into the id span and writes [CLS] and [SEP] around the text tokens.</summary>
+    /// <summary>Tokenizes the text into the id span and writes [CLS] and [SEP] around the text tokens; with lists, appends the text tokens only.</summary>
     /// <param name="text">The text to tokenize.</param>
     /// <param name="clsId">The id to write first.</param>
     /// <param name="sepId">The id to write last.</param>
     /// <param name="truncated">Set to whether the text had more tokens than fit.</param>
-    /// <returns>The number of ids written, [CLS] and [SEP] included.</returns>
+    /// <returns>The number of ids written, [CLS] and [SEP] included (with lists, the text tokens appended).</returns>
     public int Encode(ReadOnlySpan<char> text, int clsId, int sepId, out bool truncated)
     {
         int position = 0;

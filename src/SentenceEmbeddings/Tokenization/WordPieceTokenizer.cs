@@ -105,26 +105,7 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
             throw new ArgumentException($"The id span must have room for at least [CLS] and [SEP] (2 ids), but its length is {ids.Length}.", nameof(ids));
         }
 
-        int wordLength = (2 * MaxInputCharsPerWord) + 2;
-        char[]? rentedWord = null;
-        Span<char> word = wordLength <= WordStackLength
-            ? stackalloc char[WordStackLength]
-            : (rentedWord = ArrayPool<char>.Shared.Rent(wordLength));
-        Span<char> cluster = stackalloc char[WordPieceEncoder.ClusterScratchLength];
-
-        var encoder = new WordPieceEncoder(this, ids, word, cluster);
-        try
-        {
-            return encoder.Encode(text, ClsId, SepId, out truncated);
-        }
-        finally
-        {
-            encoder.Dispose();
-            if (rentedWord is not null)
-            {
-                ArrayPool<char>.Shared.Return(rentedWord);
-            }
-        }
+        return Run(text, ids, null, null, out truncated);
     }
 
     /// <inheritdoc/>
@@ -133,6 +114,12 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(words);
+        Run(text, [], ids, words, out _);
+    }
+
+    // Both entry points: the encoder streams into the span, or, with lists, into them with no limit.
+    private int Run(ReadOnlySpan<char> text, Span<long> ids, List<long>? idList, List<WordSpan>? words, out bool truncated)
+    {
         int wordLength = (2 * MaxInputCharsPerWord) + 2;
         char[]? rentedWord = null;
         Span<char> word = wordLength <= WordStackLength
@@ -140,10 +127,10 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
             : (rentedWord = ArrayPool<char>.Shared.Rent(wordLength));
         Span<char> cluster = stackalloc char[WordPieceEncoder.ClusterScratchLength];
 
-        var encoder = new WordPieceEncoder(this, ids, words, word, cluster);
+        var encoder = idList is null ? new WordPieceEncoder(this, ids, word, cluster) : new WordPieceEncoder(this, idList, words!, word, cluster);
         try
         {
-            encoder.EncodeWords(text);
+            return encoder.Encode(text, ClsId, SepId, out truncated);
         }
         finally
         {

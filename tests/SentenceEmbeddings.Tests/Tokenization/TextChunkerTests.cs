@@ -21,10 +21,7 @@ public sealed class TextChunkerTests
     [MemberData(nameof(Cases))]
     public void Split_LongTexts_WindowsFitCutBetweenWordsAndCoverTheText(string name, int window, int? overlap, string? prompt)
     {
-        ISentenceTokenizer inner = EncodeWordsTests.Load(name);
-        var tokenizer = new SentenceTokenizer(inner, window, lowerCaseInput: false);
-        var chunker = new TextChunker(tokenizer, overlap, maxChunks: 10_000);
-        int promptTokens = prompt is null ? 0 : tokenizer.Tokenize(prompt).Length - 2;
+        (ISentenceTokenizer inner, SentenceTokenizer tokenizer, TextChunker chunker, int promptTokens) = Setup(name, window, overlap, prompt);
         long[] buffer = new long[window];
         foreach (string text in LongDocuments.English(2).Concat(LongDocuments.Chinese(1)).Concat(LongDocuments.Odd()))
         {
@@ -62,12 +59,9 @@ public sealed class TextChunkerTests
     [MemberData(nameof(Cases))]
     public void Split_ConsecutiveWindows_OverlapByTheConfiguredTokensWithinOneWord(string name, int window, int? overlap, string? prompt)
     {
-        ISentenceTokenizer inner = EncodeWordsTests.Load(name);
-        var tokenizer = new SentenceTokenizer(inner, window, lowerCaseInput: false);
-        var chunker = new TextChunker(tokenizer, overlap, maxChunks: 10_000);
-        int promptTokens = prompt is null ? 0 : tokenizer.Tokenize(prompt).Length - 2;
+        (ISentenceTokenizer inner, SentenceTokenizer tokenizer, TextChunker chunker, int promptTokens) = Setup(name, window, overlap, prompt);
         int expected = chunker.OverlapFor(window - 2 - promptTokens);
-        Assert.Equal(overlap ?? ((window - 2 - promptTokens) / 4), expected);
+        Assert.Equal(overlap ?? ((window - 2 - promptTokens) / 8), expected);
         foreach (string text in LongDocuments.English(3))
         {
             var words = new List<WordSpan>();
@@ -140,6 +134,14 @@ public sealed class TextChunkerTests
         long[] buffer = new long[100_000];
 
         Assert.Equal(inner.Encode(text, buffer, out _), chunker.CountTokens(text));
+    }
+
+    private static (ISentenceTokenizer Inner, SentenceTokenizer Tokenizer, TextChunker Chunker, int PromptTokens) Setup(string name, int window, int? overlap, string? prompt)
+    {
+        ISentenceTokenizer inner = EncodeWordsTests.Load(name);
+        var tokenizer = new SentenceTokenizer(inner, window, lowerCaseInput: false);
+        int promptTokens = prompt is null ? 0 : tokenizer.Tokenize(prompt).Length - 2;
+        return (inner, tokenizer, new TextChunker(tokenizer, overlap, maxChunks: 10_000), promptTokens);
     }
 
     // A word longer than the window itself is cut between characters (a run of Chinese without spaces for a Unigram model).
