@@ -173,7 +173,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     {
         string[] texts = ToTexts(values);
         string? prompt = ResolvePrompt(options);
-        LongTextMode mode = ResolveLongTextMode(options);
+        LongTextMode mode = LongTextModeNames.Resolve(options, _longTextMode, LongTextPropertyName);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (mode == LongTextMode.Chunk)
@@ -209,19 +209,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ChunkedCall call = await RunChunkedAsync(texts, prompt, cancellationToken).ConfigureAwait(false);
         RecordUsage(call.TotalTokens, call.Truncated);
-        var results = new ChunkedEmbedding[texts.Length];
-        for (int i = 0; i < texts.Length; i++)
-        {
-            results[i] = new ChunkedEmbedding
-            {
-                Vector = call.PooledVector(i, _folder.Normalize),
-                Chunks = call.Chunks(i, texts[i].Length),
-                TokenCount = call.TokenCount(i),
-                Truncated = call.Truncated[i],
-            };
-        }
-
-        return results;
+        return call.ToChunkedEmbeddings(texts, _folder.Normalize);
     }
 
     /// <inheritdoc />
@@ -286,21 +274,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         return texts;
     }
 
-    private LongTextMode ResolveLongTextMode(EmbeddingGenerationOptions? options)
-    {
-        if (options?.AdditionalProperties?.TryGetValue(LongTextPropertyName, out object? requested) != true || requested is null)
-        {
-            return _longTextMode;
-        }
-
-        return requested switch
-        {
-            LongTextMode mode when Enum.IsDefined(mode) => mode,
-            string name when LongTextModeNames.TryParse(name, out LongTextMode parsed) => parsed,
-            _ => throw new ArgumentException($"The long_text mode '{requested}' is unknown; use {LongTextModeNames.Allowed}.", nameof(options)),
-        };
-    }
-
     private async Task<ChunkedCall> RunChunkedAsync(string[] texts, string? prompt, CancellationToken cancellationToken)
     {
         // Chunks are items of one request, so the scheduler batches them with the other texts of this call and of concurrent calls.
@@ -363,17 +336,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private GeneratedEmbeddings<Embedding<float>> ToResult(ChunkedCall call)
     {
-        int count = call.TextCount;
-        float[][] vectors = new float[count][];
-        int[] tokenCounts = new int[count];
-        int[] chunkCounts = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            vectors[i] = call.PooledVector(i, _folder.Normalize);
-            tokenCounts[i] = call.TokenCount(i);
-            chunkCounts[i] = call.ChunkCount(i);
-        }
-
+        (float[][] vectors, int[] tokenCounts, int[] chunkCounts) = call.Fold(_folder.Normalize);
         return ToResult(vectors, tokenCounts, call.Truncated, call.TotalTokens, chunkCounts);
     }
 

@@ -129,5 +129,44 @@ internal sealed class ChunkedCall
         return chunks;
     }
 
+    /// <summary>Folds each text's chunks after the run: its pooled vector, its tokens and its chunk count.</summary>
+    /// <param name="normalize">Whether the model normalises.</param>
+    /// <returns>Per text, in input order.</returns>
+    public (float[][] Vectors, int[] TokenCounts, int[] ChunkCounts) Fold(bool normalize)
+    {
+        float[][] vectors = new float[TextCount][];
+        int[] tokenCounts = new int[TextCount];
+        int[] chunkCounts = new int[TextCount];
+        for (int i = 0; i < TextCount; i++)
+        {
+            vectors[i] = PooledVector(i, normalize);
+            tokenCounts[i] = TokenCount(i);
+            chunkCounts[i] = ChunkCount(i);
+        }
+
+        return (vectors, tokenCounts, chunkCounts);
+    }
+
+    /// <summary>Returns every text's pooled vector and chunks after the run.</summary>
+    /// <param name="texts">The call's texts, to resolve the ranges.</param>
+    /// <param name="normalize">Whether the model normalises.</param>
+    /// <returns>Per text, in input order.</returns>
+    public ChunkedEmbedding[] ToChunkedEmbeddings(string[] texts, bool normalize)
+    {
+        var results = new ChunkedEmbedding[texts.Length];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            results[i] = new ChunkedEmbedding
+            {
+                Vector = PooledVector(i, normalize),
+                Chunks = Chunks(i, texts[i].Length),
+                TokenCount = TokenCount(i),
+                Truncated = Truncated[i],
+            };
+        }
+
+        return results;
+    }
+
     private ReadOnlySpan<int> ChunkLengths(int text) => Request.Lengths.AsSpan(_firstChunk[text], ChunkCount(text));
 }
