@@ -31,6 +31,18 @@ if (args.Length > 0 && args[0] == "search-paired")
     return 0;
 }
 
+// `long-text-paired [N]`: Truncate and Chunk mode over the long documents alternated N times (default 5), tokens/s and peak working set.
+if (args.Length > 0 && args[0] == "long-text-paired")
+{
+    return await LongTextBenchmarks.PairedRunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5).ConfigureAwait(false);
+}
+
+// `long-text-10mb`: one 10 MB text in chunk mode (stops at the cap), its time, allocations and the peak working set.
+if (args.Length > 0 && args[0] == "long-text-10mb")
+{
+    return await LongTextBenchmarks.HugeTextAsync().ConfigureAwait(false);
+}
+
 // The default job for every class that names none: one process, one warm-up, five measured iterations (whole-corpus
 // operations take seconds each on a 2-core machine). --quick: one measured iteration over a tenth of each corpus, so that
 // everything, the peers included, runs in about three minutes.

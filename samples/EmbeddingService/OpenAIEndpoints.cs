@@ -56,10 +56,15 @@ internal static class OpenAIEndpoints
                 return Error(StatusCodes.Status400BadRequest, $"The model '{tier.Name}' gives {native} dimensions; 'dimensions' {dimensions} is not supported.", "invalid_request_error", "invalid_dimensions");
             }
 
+            if (LongTextFields.Check(body.LongText, returnChunks: false, out EmbeddingGenerationOptions? options) is string problem)
+            {
+                return Error(StatusCodes.Status400BadRequest, problem, "invalid_request_error", "invalid_long_text");
+            }
+
             GeneratedEmbeddings<Embedding<float>> embeddings;
             try
             {
-                embeddings = await registry.GetGenerator(tier.Name).GenerateAsync(texts, cancellationToken: request.HttpContext.RequestAborted);
+                embeddings = await registry.GetGenerator(tier.Name).GenerateAsync(texts, options, request.HttpContext.RequestAborted);
             }
             catch (ModelNotFoundException exception)
             {
@@ -68,6 +73,10 @@ internal static class OpenAIEndpoints
             catch (EmbeddingQueueFullException exception)
             {
                 return Error(StatusCodes.Status429TooManyRequests, exception.Message, "rate_limit_error", "queue_full");
+            }
+            catch (TextTooLongException exception)
+            {
+                return Error(StatusCodes.Status400BadRequest, exception.Message, "invalid_request_error", "context_length_exceeded");
             }
 
             bool base64 = body.EncodingFormat == "base64";
@@ -90,5 +99,6 @@ internal static class OpenAIEndpoints
     private static IResult Error(int statusCode, string message, string type, string? code) =>
         Results.Json(new { Error = new { Message = message, Type = type, Code = code } }, statusCode: statusCode);
 
-    private sealed record EmbeddingsRequest(JsonElement Input, string? Model, string? EncodingFormat, int? Dimensions);
+    // long_text is an extension field: truncate, chunk or error.
+    private sealed record EmbeddingsRequest(JsonElement Input, string? Model, string? EncodingFormat, int? Dimensions, string? LongText);
 }

@@ -80,13 +80,9 @@ internal static class SeedEndpoints
                 return Error(StatusCodes.Status400BadRequest, "\"text\" is missing or empty.");
             }
 
-            return await EmbedAsync(registry, body.ModelType, [body.Text], request, (tier, e) => Results.Json(new
-            {
-                Status = "success",
-                ModelType = tier,
-                Embedding = e[0].Vector.ToArray(),
-                Dimension = e[0].Dimensions,
-            }));
+            return await EmbedAsync(registry, body.ModelType, [body.Text], new LongText(body.LongText, body.ReturnChunks), request, (tier, e) => Results.Json(e[0].Chunks is null
+                ? new { Status = "success", ModelType = tier, Embedding = e[0].Vector.ToArray(), Dimension = e[0].Vector.Length }
+                : (object)new { Status = "success", ModelType = tier, Embedding = e[0].Vector.ToArray(), Dimension = e[0].Vector.Length, Chunks = e[0].Chunks!.Select(ChunkJson) }));
         });
 
         models.MapPost("/batch_embedding", async (HttpRequest request, EmbeddingTierRegistry registry, ServiceOptions limits) =>
@@ -107,28 +103,33 @@ internal static class SeedEndpoints
                 return Error(StatusCodes.Status413PayloadTooLarge, $"{texts.Length} texts in one request; at most {limits.MaxTextsPerRequest} (Service:MaxTextsPerRequest).");
             }
 
-            return await EmbedAsync(registry, body.ModelType, texts, request, (tier, e) => Results.Json(new
-            {
-                Status = "success",
-                ModelType = tier,
-                Embeddings = e.Select(x => x.Vector.ToArray()),
-                Count = e.Count,
-                Dimension = e[0].Dimensions,
-            }));
+            return await EmbedAsync(registry, body.ModelType, texts, new LongText(body.LongText, body.ReturnChunks), request, (tier, e) => Results.Json(!body.ReturnChunks
+                ? new { Status = "success", ModelType = tier, Embeddings = e.Select(x => x.Vector.ToArray()), Count = e.Count, Dimension = e[0].Vector.Length }
+                : (object)new { Status = "success", ModelType = tier, Embeddings = e.Select(x => x.Vector.ToArray()), Count = e.Count, Dimension = e[0].Vector.Length, Chunks = e.Select(x => x.Chunks!.Select(ChunkJson)) }));
         });
     }
 
-    private static async Task<IResult> EmbedAsync(EmbeddingTierRegistry registry, string? modelType, string[] texts, HttpRequest request, Func<string, GeneratedEmbeddings<Embedding<float>>, IResult> answer)
+    private static async Task<IResult> EmbedAsync(
+        EmbeddingTierRegistry registry, string? modelType, string[] texts, LongText longText, HttpRequest request, Func<string, IReadOnlyList<TextVector>, IResult> answer)
     {
         if (!registry.TryGetTier(modelType ?? registry.DefaultTier.Name, out EmbeddingTier? tier))
         {
             return UnknownType(registry, modelType);
         }
 
+        if (LongTextFields.Check(longText.Mode, longText.ReturnChunks, out EmbeddingGenerationOptions? options) is string problem)
+        {
+            return Error(StatusCodes.Status400BadRequest, problem);
+        }
+
         try
         {
-            GeneratedEmbeddings<Embedding<float>> embeddings = await registry.GetGenerator(tier.Name).GenerateAsync(texts, cancellationToken: request.HttpContext.RequestAborted);
-            return answer(tier.Name, embeddings);
+            IEmbeddingGenerator<string, Embedding<float>> generator = registry.GetGenerator(tier.Name);
+            CancellationToken aborted = request.HttpContext.RequestAborted;
+            TextVector[] vectors = longText.ReturnChunks
+                ? [.. (await generator.GenerateChunksAsync(texts, options, aborted)).Select(c => new TextVector(c.Vector, c.Chunks))]
+                : [.. (await generator.GenerateAsync(texts, options, aborted)).Select(e => new TextVector(e.Vector, null))];
+            return answer(tier.Name, vectors);
         }
         catch (ModelNotFoundException exception)
         {
@@ -139,7 +140,13 @@ internal static class SeedEndpoints
             // QueueFullMode Fail (appsettings.json): shed load instead of queueing without bound.
             return Error(StatusCodes.Status429TooManyRequests, exception.Message);
         }
+        catch (TextTooLongException exception)
+        {
+            return Error(StatusCodes.Status400BadRequest, exception.Message);
+        }
     }
+
+    private static object ChunkJson(TextChunk chunk) => new { chunk.Start, chunk.End, chunk.TokenCount, Embedding = chunk.Vector.ToArray() };
 
     private static IResult UnknownType(EmbeddingTierRegistry registry, string? type) =>
         Error(StatusCodes.Status400BadRequest, $"Unknown model type '{type}'. Known types: {string.Join(", ", registry.Tiers.Select(t => t.Name))}.");
@@ -148,7 +155,11 @@ internal static class SeedEndpoints
 
     private sealed record ModelTypeRequest(string? ModelType);
 
-    private sealed record EmbeddingRequest(string? Text, string? ModelType);
+    private sealed record EmbeddingRequest(string? Text, string? ModelType, string? LongText, bool ReturnChunks);
 
-    private sealed record BatchEmbeddingRequest(string[]? Texts, string? ModelType);
+    private sealed record BatchEmbeddingRequest(string[]? Texts, string? ModelType, string? LongText, bool ReturnChunks);
+
+    private readonly record struct LongText(string? Mode, bool ReturnChunks);
+
+    private sealed record TextVector(ReadOnlyMemory<float> Vector, IReadOnlyList<TextChunk>? Chunks);
 }

@@ -34,6 +34,18 @@ internal static class EngineOptionRules
             problems.Add($"{keyPrefix}ExecutionProvider is {provider}; it must be Cpu or Cuda.");
         }
 
+        if (options.LongTextMode is { } longText && !Enum.IsDefined(longText))
+        {
+            problems.Add($"{keyPrefix}LongTextMode is {longText}; it must be Truncate, Chunk or Error.");
+        }
+
+        AtLeast(problems, keyPrefix, nameof(options.ChunkOverlapTokens), options.ChunkOverlapTokens, 0, " (unset takes an eighth of the window)");
+        if (options.ChunkOverlapTokens is int overlap && options.MaxSequenceLength is int window && overlap >= window)
+        {
+            problems.Add($"{keyPrefix}ChunkOverlapTokens is {overlap}; it must be smaller than the window (MaxSequenceLength {window}).");
+        }
+
+        AtLeast(problems, keyPrefix, nameof(options.MaxChunksPerText), options.MaxChunksPerText, 1, string.Empty);
         if (options.Cuda is { } cuda)
         {
             problems.AddRange(cuda.Validate($"{keyPrefix}Cuda:"));

@@ -29,4 +29,13 @@ internal interface IEngineOptions
     ExecutionProvider? ExecutionProvider { get; }
 
     CudaOptions? Cuda { get; }
+
+    /// <summary>Gets what to do with a text longer than the window.</summary>
+    LongTextMode? LongTextMode { get; }
+
+    /// <summary>Gets the tokens consecutive chunks share.</summary>
+    int? ChunkOverlapTokens { get; }
+
+    /// <summary>Gets the most chunks of one text.</summary>
+    int? MaxChunksPerText { get; }
 }

@@ -3,9 +3,12 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SentenceEmbeddings.Batching;
+using SentenceEmbeddings.Chunking;
 using SentenceEmbeddings.Diagnostics;
 using SentenceEmbeddings.Inference;
 using SentenceEmbeddings.ModelFolders;
+using SentenceEmbeddings.Pooling;
+using SentenceEmbeddings.Tokenization;
 
 namespace SentenceEmbeddings;
 
@@ -16,7 +19,7 @@ namespace SentenceEmbeddings;
 /// Normalize module.</para>
 /// <para>All members are safe for concurrent use. Disposing while calls are running lets them finish first.</para>
 /// </remarks>
-public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IChunkedEmbeddingGenerator
 {
     /// <summary>The key in each embedding's <see cref="Embedding.AdditionalProperties"/> holding the number of tokens the model saw, special tokens included.</summary>
     public const string TokenCountPropertyName = "token_count";
@@ -27,6 +30,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>The key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> naming the model's prompt to put before each text.</summary>
     public const string PromptNamePropertyName = "prompt_name";
 
+    /// <summary>The key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> choosing the call's <see cref="SentenceEmbeddings.LongTextMode"/>: <c>truncate</c>, <c>chunk</c> or <c>error</c>.</summary>
+    public const string LongTextPropertyName = "long_text";
+
+    /// <summary>The key in each embedding's <see cref="Embedding.AdditionalProperties"/>, in chunk mode, holding the number of chunks the text was embedded in.</summary>
+    public const string ChunkCountPropertyName = "chunk_count";
+
     private const string ProviderName = "SentenceEmbeddings";
 
     private readonly ModelFolder _folder;
@@ -36,6 +45,8 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly BatchScheduler _scheduler;
     private readonly string? _defaultPromptName;
     private readonly Dictionary<string, int> _promptTokenCounts = new(StringComparer.Ordinal);
+    private readonly LongTextMode _longTextMode;
+    private readonly TextChunker _chunker;
     private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SentenceEmbeddingGenerator"/> class from a model folder.</summary>
@@ -79,6 +90,16 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
 
         _tokenizer = SentenceTokenizer.Load(_folder, options.MaxSequenceLength);
+        if (options.ChunkOverlapTokens >= _tokenizer.MaxSequenceLength - 2)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.ChunkOverlapTokens,
+                $"ChunkOverlapTokens {options.ChunkOverlapTokens} must be smaller than the window of {_tokenizer.MaxSequenceLength - 2} text tokens (MaxSequenceLength {_tokenizer.MaxSequenceLength} less [CLS] and [SEP]).");
+        }
+
+        _longTextMode = options.LongTextMode;
+        _chunker = new TextChunker(_tokenizer, options.ChunkOverlapTokens, options.MaxChunksPerText);
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         _backend = createBackend(_folder, onnxPath, _tokenizer, options, ModelId, logger ?? NullLogger.Instance);
         OnnxPath = onnxPath;
@@ -134,9 +155,13 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>Gets a value indicating whether the vectors have unit length (the model ends with a Normalize module).</summary>
     public bool NormalizesEmbeddings => _folder.Normalize;
 
+    /// <summary>Gets what happens to a text longer than <see cref="MaxSequenceLength"/> when the call does not say.</summary>
+    public LongTextMode LongTextMode => _longTextMode;
+
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="values"/> or one of its texts is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The options ask for another model, other dimensions, or an unknown prompt.</exception>
+    /// <exception cref="ArgumentException">The options ask for another model, other dimensions, an unknown prompt or an unknown <c>long_text</c> mode.</exception>
+    /// <exception cref="TextTooLongException">In <see cref="SentenceEmbeddings.LongTextMode.Error"/> mode, a text is longer than <see cref="MaxSequenceLength"/>; nothing was run.</exception>
     /// <exception cref="ObjectDisposedException">The generator has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -144,24 +169,45 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         EmbeddingGenerationOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        string[] texts = [.. values];
-        for (int i = 0; i < texts.Length; i++)
-        {
-            if (texts[i] is null)
-            {
-                throw new ArgumentNullException(nameof(values), $"The text at index {i} is null; pass an empty string to embed nothing.");
-            }
-        }
-
+        string[] texts = ToTexts(values);
         string? prompt = ResolvePrompt(options);
+        LongTextMode mode = LongTextModeNames.Resolve(options, _longTextMode, LongTextPropertyName);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (mode == LongTextMode.Chunk)
+        {
+            ChunkedCall call = await RunChunkedAsync(texts, prompt, cancellationToken).ConfigureAwait(false);
+            return ToResult(call);
+        }
 
         // Text → tokens on the caller's thread; tokens → batches → ONNX Runtime → pooling → vectors on the dispatcher.
         (EmbeddingRequest request, bool[] truncated, long totalTokens) = Tokenize(texts, prompt, cancellationToken);
+        if (mode == LongTextMode.Error)
+        {
+            ThrowIfTooLong(texts, truncated, prompt);
+        }
+
         await _scheduler.RunAsync(request, cancellationToken).ConfigureAwait(false);
-        return ToResult(request, truncated, totalTokens);
+        return ToResult(request.Vectors, request.Lengths, truncated, totalTokens, chunkCounts: null);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> or one of its texts is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options ask for another model, other dimensions, or an unknown prompt.</exception>
+    /// <exception cref="ObjectDisposedException">The generator has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<IReadOnlyList<ChunkedEmbedding>> GenerateChunksAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        string[] texts = ToTexts(values);
+        string? prompt = ResolvePrompt(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ChunkedCall call = await RunChunkedAsync(texts, prompt, cancellationToken).ConfigureAwait(false);
+        RecordUsage(call.TotalTokens, call.Truncated);
+        return call.ToChunkedEmbeddings(texts, _folder.Normalize);
     }
 
     /// <inheritdoc />
@@ -210,6 +256,38 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         return promptName is null ? null : _folder.Prompts[promptName];
     }
 
+    private static string[] ToTexts(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        string[] texts = [.. values];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            if (texts[i] is null)
+            {
+                throw new ArgumentNullException(nameof(values), $"The text at index {i} is null; pass an empty string to embed nothing.");
+            }
+        }
+
+        return texts;
+    }
+
+    private async Task<ChunkedCall> RunChunkedAsync(string[] texts, string? prompt, CancellationToken cancellationToken)
+    {
+        // Chunks are items of one request, so the scheduler batches them with the other texts of this call and of concurrent calls.
+        ChunkedCall call = ChunkedCall.Tokenize(texts, prompt, PromptTokenCount(prompt), _tokenizer, _chunker, cancellationToken);
+        await _scheduler.RunAsync(call.Request, cancellationToken).ConfigureAwait(false);
+        return call;
+    }
+
+    private void ThrowIfTooLong(string[] texts, bool[] truncated, string? prompt)
+    {
+        int index = Array.IndexOf(truncated, true);
+        if (index >= 0)
+        {
+            throw new TextTooLongException(index, _chunker.CountTokens(prompt is null ? texts[index] : string.Concat(prompt, texts[index])), MaxSequenceLength);
+        }
+    }
+
     private string UnknownPromptMessage(string promptName) => _folder.Prompts.Count == 0
         ? $"The model '{ModelId}' has no prompts (config_sentence_transformers.json), so the prompt '{promptName}' cannot be used."
         : $"The model '{ModelId}' has no prompt named '{promptName}'; its prompts are {string.Join(", ", _folder.Prompts.Keys)}.";
@@ -253,7 +331,13 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         }
     }
 
-    private GeneratedEmbeddings<Embedding<float>> ToResult(EmbeddingRequest request, bool[] truncated, long totalTokens)
+    private GeneratedEmbeddings<Embedding<float>> ToResult(ChunkedCall call)
+    {
+        (float[][] vectors, int[] tokenCounts, int[] chunkCounts) = call.Fold(_folder.Normalize);
+        return ToResult(vectors, tokenCounts, call.Truncated, call.TotalTokens, chunkCounts);
+    }
+
+    private void RecordUsage(long totalTokens, bool[] truncated)
     {
         KeyValuePair<string, object?> modelTag = new("model", ModelId);
         SentenceEmbeddingsTelemetry.Tokens.Add(totalTokens, modelTag);
@@ -262,8 +346,12 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         {
             SentenceEmbeddingsTelemetry.Truncations.Add(truncations, modelTag);
         }
+    }
 
-        int count = request.Lengths.Length;
+    private GeneratedEmbeddings<Embedding<float>> ToResult(float[][] vectors, int[] tokenCounts, bool[] truncated, long totalTokens, int[]? chunkCounts)
+    {
+        RecordUsage(totalTokens, truncated);
+        int count = vectors.Length;
         var result = new GeneratedEmbeddings<Embedding<float>>(count)
         {
             Usage = new UsageDetails { InputTokenCount = totalTokens, TotalTokenCount = totalTokens },
@@ -271,16 +359,17 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         DateTimeOffset createdAt = DateTimeOffset.UtcNow;
         for (int i = 0; i < count; i++)
         {
-            result.Add(new Embedding<float>(request.Vectors[i])
+            var properties = new AdditionalPropertiesDictionary
             {
-                ModelId = ModelId,
-                CreatedAt = createdAt,
-                AdditionalProperties = new AdditionalPropertiesDictionary
-                {
-                    [TokenCountPropertyName] = request.Lengths[i],
-                    [TruncatedPropertyName] = truncated[i],
-                },
-            });
+                [TokenCountPropertyName] = tokenCounts[i],
+                [TruncatedPropertyName] = truncated[i],
+            };
+            if (chunkCounts is not null)
+            {
+                properties[ChunkCountPropertyName] = chunkCounts[i];
+            }
+
+            result.Add(new Embedding<float>(vectors[i]) { ModelId = ModelId, CreatedAt = createdAt, AdditionalProperties = properties });
         }
 
         return result;

@@ -10,10 +10,10 @@ public sealed class SentenceTokenizer
     private readonly ISentenceTokenizer _tokenizer;
     private readonly bool _lowerCaseInput;
 
-    private SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput, IReadOnlyDictionary<string, string> prompts)
+    internal SentenceTokenizer(ISentenceTokenizer tokenizer, int maxSequenceLength, bool lowerCaseInput, IReadOnlyDictionary<string, string>? prompts = null)
     {
         _tokenizer = tokenizer;
-        Prompts = prompts;
+        Prompts = prompts ?? new Dictionary<string, string>(StringComparer.Ordinal);
         MaxSequenceLength = maxSequenceLength;
         _lowerCaseInput = lowerCaseInput;
     }
@@ -88,6 +88,22 @@ public sealed class SentenceTokenizer
         {
             System.Buffers.ArrayPool<long>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Tokenizes a whole text without special tokens or truncation, with each word's range and token count.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="ids">Receives the token ids.</param>
+    /// <param name="words">Receives the words.</param>
+    internal void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words)
+    {
+        if (!_lowerCaseInput)
+        {
+            _tokenizer.EncodeWords(text, ids, words);
+            return;
+        }
+
+        // Invariant lower-casing maps each UTF-16 unit to one, so the words' ranges hold for the caller's text.
+        _tokenizer.EncodeWords(text.ToString().ToLowerInvariant(), ids, words);
     }
 
     /// <summary>Loads the tokenizer of an already read model folder.</summary>

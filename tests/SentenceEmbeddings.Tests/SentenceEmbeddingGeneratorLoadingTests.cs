@@ -135,5 +135,35 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Equal(QueueFullMode.Wait, options.QueueFullMode);
         Assert.Equal(TimeSpan.Zero, options.MaxBatchDelay);
         Assert.False(options.AllowSpinning);
+        Assert.Equal(LongTextMode.Truncate, options.LongTextMode);
+        Assert.Null(options.ChunkOverlapTokens);
+        Assert.Equal(128, options.MaxChunksPerText);
+        Assert.Equal(LongTextMode.Truncate, new SentenceEmbeddingsOptions().LongTextMode);
+        Assert.Null(new SentenceEmbeddingsOptions().ChunkOverlapTokens);
+        Assert.Equal(128, new SentenceEmbeddingsOptions().MaxChunksPerText);
+        Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().LongTextMode);
+        Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().ChunkOverlapTokens);
+        Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().MaxChunksPerText);
+    }
+
+    [Theory]
+    [InlineData(254, null)]
+    [InlineData(500, null)]
+    [InlineData(-1, null)]
+    [InlineData(16, 16)]
+    public void Options_ChunkOverlapNotSmallerThanTheWindow_ThrowsNamingTheOption(int overlap, int? maxSequenceLength)
+    {
+        var options = new SentenceEmbeddingGeneratorOptions { ChunkOverlapTokens = overlap, MaxSequenceLength = maxSequenceLength };
+
+        ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, options));
+
+        Assert.Contains("ChunkOverlapTokens", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_BadLongTextValues_ThrowNamingTheOption()
+    {
+        Assert.Equal("LongTextMode", Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new() { LongTextMode = (LongTextMode)9 })).ParamName);
+        Assert.Equal("MaxChunksPerText", Assert.Throws<ArgumentOutOfRangeException>(() => new SentenceEmbeddingGenerator(TestModels.MiniLM, new() { MaxChunksPerText = 0 })).ParamName);
     }
 }

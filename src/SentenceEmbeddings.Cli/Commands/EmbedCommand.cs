@@ -17,15 +17,27 @@ internal static class EmbedCommand
         var input = new Option<FileInfo?>("--input") { Description = "JSON lines {\"id\": …, \"text\": …}; standard input when omitted." };
         var output = new Option<FileInfo?>("--output") { Description = "Where to write {\"id\": …, \"embedding\": […]} lines; standard output when omitted." };
         var withTokens = new Option<bool>("--with-tokens") { Description = "Add \"token_ids\" (special tokens included, after truncation) to each line." };
-        var command = new Command("embed", "Embed JSON lines of texts and write JSON lines of vectors, in input order.") { modelDir, input, output, withTokens };
+        Option<string> longText = LongTextOption.Create();
+        var withChunks = new Option<bool>("--with-chunks")
+        {
+            Description = "With --long-text chunk, add \"chunks\": [{\"start\", \"end\" (UTF-16 indices into the text), \"token_count\", \"embedding\"}] to each line.",
+        };
+        var command = new Command("embed", "Embed JSON lines of texts and write JSON lines of vectors, in input order.") { modelDir, input, output, withTokens, longText, withChunks };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), result.GetValue(withTokens), cancellationToken));
+            result.GetValue(modelDir)!, result.GetValue(input), result.GetValue(output), result.GetValue(withTokens), cancellationToken, result.GetValue(longText)!, result.GetValue(withChunks)));
         return command;
     }
 
     /// <summary>Runs the command.</summary>
-    public static async Task<int> RunAsync(DirectoryInfo modelDir, FileInfo? input, FileInfo? output, bool withTokens, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        DirectoryInfo modelDir, FileInfo? input, FileInfo? output, bool withTokens, CancellationToken cancellationToken, string longText = "truncate", bool withChunks = false)
     {
+        if (withChunks && longText != LongTextOption.Chunk)
+        {
+            await Console.Error.WriteLineAsync($"error: --with-chunks needs --long-text chunk (it is '{longText}').").ConfigureAwait(false);
+            return 1;
+        }
+
         try
         {
             using var generator = new SentenceEmbeddingGenerator(modelDir.FullName);
@@ -53,7 +65,7 @@ internal static class EmbedCommand
 
                     if (chunk.Count == ChunkSize || (record is null && chunk.Count > 0))
                     {
-                        await WriteChunkAsync(generator, chunk, withTokens, writer, stream, cancellationToken).ConfigureAwait(false);
+                        await WriteChunkAsync(generator, chunk, new LineOptions(withTokens, longText, withChunks), writer, stream, cancellationToken).ConfigureAwait(false);
                         embedded += chunk.Count;
                         chunk.Clear();
                         if (showProgress && reader is StreamReader { BaseStream: { } source } && inputBytes > 0)
@@ -81,20 +93,49 @@ internal static class EmbedCommand
         }
     }
 
-    private static async Task WriteChunkAsync(SentenceEmbeddingGenerator generator, List<InputRecord> chunk, bool withTokens, Utf8JsonWriter writer, Stream stream, CancellationToken cancellationToken)
+    private static async Task WriteChunkAsync(SentenceEmbeddingGenerator generator, List<InputRecord> chunk, LineOptions line, Utf8JsonWriter writer, Stream stream, CancellationToken cancellationToken)
     {
-        GeneratedEmbeddings<Embedding<float>> embeddings = await generator.GenerateAsync(chunk.Select(r => r.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<float>[] vectors;
+        IReadOnlyList<ChunkedEmbedding>? chunked = null;
+        try
+        {
+            if (line.WithChunks)
+            {
+                chunked = await generator.GenerateChunksAsync(chunk.Select(r => r.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                vectors = [.. chunked.Select(c => c.Vector)];
+            }
+            else
+            {
+                GeneratedEmbeddings<Embedding<float>> embeddings = await generator.GenerateAsync(chunk.Select(r => r.Text), LongTextOption.CallOptions(line.LongText), cancellationToken).ConfigureAwait(false);
+                vectors = [.. embeddings.Select(e => e.Vector)];
+            }
+        }
+        catch (TextTooLongException exception)
+        {
+            throw new InvalidDataException($"Line {chunk[exception.TextIndex].LineNumber}: {exception.Message}", exception);
+        }
+
         for (int i = 0; i < chunk.Count; i++)
         {
             JsonLines.StartRecord(writer, chunk[i]);
-            writer.WriteStartArray("embedding");
-            foreach (float value in embeddings[i].Vector.Span)
+            WriteVector(writer, "embedding", vectors[i].Span);
+            if (chunked is not null)
             {
-                writer.WriteNumberValue(value);
+                writer.WriteStartArray("chunks");
+                foreach (TextChunk piece in chunked[i].Chunks)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("start", piece.Start);
+                    writer.WriteNumber("end", piece.End);
+                    writer.WriteNumber("token_count", piece.TokenCount);
+                    WriteVector(writer, "embedding", piece.Vector.Span);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
             }
 
-            writer.WriteEndArray();
-            if (withTokens)
+            if (line.WithTokens)
             {
                 JsonLines.WriteTokenIds(writer, generator.Tokenizer.Tokenize(chunk[i].Text));
             }
@@ -104,4 +145,18 @@ internal static class EmbedCommand
 
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static void WriteVector(Utf8JsonWriter writer, string name, ReadOnlySpan<float> vector)
+    {
+        writer.WriteStartArray(name);
+        foreach (float value in vector)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>What each output line holds besides the id and the vector.</summary>
+    private readonly record struct LineOptions(bool WithTokens, string LongText, bool WithChunks);
 }

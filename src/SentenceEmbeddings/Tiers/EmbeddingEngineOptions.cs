@@ -43,4 +43,16 @@ public abstract class EmbeddingEngineOptions
     /// <summary>Gets or sets a value indicating whether ONNX Runtime's threads spin between runs instead of sleeping.</summary>
     /// <value>The default is <see langword="null"/>: a tier's own value, else the registry's, else <see langword="false"/> (<see cref="SentenceEmbeddingGeneratorOptions.AllowSpinning"/>).</value>
     public bool? AllowSpinning { get; set; }
+
+    /// <summary>Gets or sets what to do with a text longer than the maximum sequence length: truncate it, embed it in chunks, or fail.</summary>
+    /// <value>The default is <see langword="null"/>: the registry's value, else <see cref="SentenceEmbeddings.LongTextMode.Truncate"/> (exactly sentence-transformers).</value>
+    public LongTextMode? LongTextMode { get; set; }
+
+    /// <summary>Gets or sets how many tokens consecutive chunks share; it must be smaller than the window.</summary>
+    /// <value>The default is <see langword="null"/>: the registry's value, else an eighth of the model's window.</value>
+    public int? ChunkOverlapTokens { get; set; }
+
+    /// <summary>Gets or sets the most chunks one text is cut into; the rest of the text is dropped and the item flagged truncated.</summary>
+    /// <value>The default is <see langword="null"/>: the registry's value, else 128.</value>
+    public int? MaxChunksPerText { get; set; }
 }

@@ -27,9 +27,9 @@ internal static class EngineOptionsMerge
             PromptName = configured?.PromptName,
             ExecutionProvider = configured?.ExecutionProvider ?? registry.ExecutionProvider,
             Cuda = configured?.Cuda ?? registry.Cuda, // a tier's Cuda section replaces the registry's as a whole
-
-            // Issue 14 (long documents) adds its keys here, the same way:
-            // LongTextMode = configured?.LongTextMode ?? registry.LongTextMode ?? defaults.LongTextMode, and so on.
+            LongTextMode = configured?.LongTextMode ?? registry.LongTextMode ?? defaults.LongTextMode,
+            ChunkOverlapTokens = configured?.ChunkOverlapTokens ?? registry.ChunkOverlapTokens ?? defaults.ChunkOverlapTokens,
+            MaxChunksPerText = configured?.MaxChunksPerText ?? registry.MaxChunksPerText ?? defaults.MaxChunksPerText,
         };
     }
 }

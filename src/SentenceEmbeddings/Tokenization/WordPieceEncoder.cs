@@ -35,6 +35,17 @@ internal ref struct WordPieceEncoder
     private int _count;
     private bool _truncated;
 
+    // EncodeWords: ids go to a list with no limit, and each word's raw range and token count are recorded.
+    private readonly List<long>? _idList;
+    private readonly List<WordSpan>? _words;
+    private readonly int _listBase;
+    private int _charStart;
+    private int _charEnd;
+    private int _clusterStart;
+    private int _clusterEnd;
+    private int _wordStart;
+    private int _wordEnd;
+
     // The current pre-tokenized word, normalized; only the first _maxInputCharsPerWord code points are kept.
     private readonly Span<char> _word;
     private int _wordLength;
@@ -69,12 +80,27 @@ internal ref struct WordPieceEncoder
         _cluster = cluster;
     }
 
-    /// <summary>Tokenizes the text into the id span and writes [CLS] and [SEP] around the text tokens.</summary>
+    /// <summary>Initializes a new instance of the <see cref="WordPieceEncoder"/> struct that appends every id to a list and records each word's range.</summary>
+    /// <param name="tokenizer">The tokenizer whose settings and vocabulary to use.</param>
+    /// <param name="ids">Receives the text's ids, with no special tokens and no limit.</param>
+    /// <param name="words">Receives one entry per word that produced ids.</param>
+    /// <param name="word">Scratch space for one word: at least twice the maximum characters per word.</param>
+    /// <param name="cluster">Scratch space for a character cluster awaiting NFD; grown from the array pool when too small.</param>
+    public WordPieceEncoder(WordPieceTokenizer tokenizer, List<long> ids, List<WordSpan> words, Span<char> word, Span<char> cluster)
+        : this(tokenizer, Span<long>.Empty, word, cluster)
+    {
+        _capacity = int.MaxValue;
+        _idList = ids;
+        _words = words;
+        _listBase = ids.Count;
+    }
+
+    /// <summary>Tokenizes the text into the id span and writes [CLS] and [SEP] around the text tokens; with lists, appends the text tokens only.</summary>
     /// <param name="text">The text to tokenize.</param>
     /// <param name="clsId">The id to write first.</param>
     /// <param name="sepId">The id to write last.</param>
     /// <param name="truncated">Set to whether the text had more tokens than fit.</param>
-    /// <returns>The number of ids written, [CLS] and [SEP] included.</returns>
+    /// <returns>The number of ids written, [CLS] and [SEP] included (with lists, the text tokens appended).</returns>
     public int Encode(ReadOnlySpan<char> text, int clsId, int sepId, out bool truncated)
     {
         int position = 0;
@@ -92,7 +118,11 @@ internal ref struct WordPieceEncoder
                 // Added tokens split the raw text: each side is normalized on its own.
                 ProcessText(text, position, index, index);
                 EndSegment();
+                _wordStart = index;
+                _wordEnd = index + length;
+                int before = _count;
                 Emit(id);
+                RecordWord(before);
                 position = index + length;
             }
             else
@@ -104,6 +134,12 @@ internal ref struct WordPieceEncoder
         if (!_truncated)
         {
             EndSegment();
+        }
+
+        if (_idList is not null)
+        {
+            truncated = false;
+            return _count;
         }
 
         _ids[0] = clsId;
@@ -144,8 +180,10 @@ internal ref struct WordPieceEncoder
         while (position < end && !_truncated)
         {
             char c = text[position];
+            _charStart = position;
             if (c < 0x80)
             {
+                _charEnd = position + 1;
                 // ASCII never decomposes and is a starter, so it needs no NFD and ends any pending cluster.
                 AsciiKind kind = _asciiKinds[c];
                 if (kind != AsciiKind.Deleted)
@@ -191,6 +229,7 @@ internal ref struct WordPieceEncoder
                 }
             }
 
+            _charEnd = position + width;
             ProcessRaw(codePoint);
             position += width;
         }
@@ -263,6 +302,12 @@ internal ref struct WordPieceEncoder
 
     private void AppendToCluster(int codePoint)
     {
+        if (_clusterLength == 0)
+        {
+            _clusterStart = _charStart;
+        }
+
+        _clusterEnd = _charEnd;
         if (_clusterLength + 2 > _cluster.Length)
         {
             char[] larger = ArrayPool<char>.Shared.Rent(_cluster.Length * 2);
@@ -280,6 +325,15 @@ internal ref struct WordPieceEncoder
     }
 
     private void FlushCluster()
+    {
+        // The cluster's characters came from its own raw range, not from the character that ended it.
+        (int charStart, int charEnd) = (_charStart, _charEnd);
+        (_charStart, _charEnd) = (_clusterStart, _clusterEnd);
+        FlushClusterCharacters();
+        (_charStart, _charEnd) = (charStart, charEnd);
+    }
+
+    private void FlushClusterCharacters()
     {
         ReadOnlySpan<char> cluster = _cluster[.._clusterLength];
         _clusterLength = 0;
@@ -380,6 +434,12 @@ internal ref struct WordPieceEncoder
 
     private void AppendToWord(int codePoint)
     {
+        if (_wordCodePoints == 0)
+        {
+            _wordStart = _charStart;
+        }
+
+        _wordEnd = _charEnd;
         // Past the limit the word is [UNK] whatever follows, so only its length is counted.
         if (_wordCodePoints++ < _maxInputCharsPerWord)
         {
@@ -411,6 +471,7 @@ internal ref struct WordPieceEncoder
             return;
         }
 
+        int before = _count;
         if (_wordCodePoints > _maxInputCharsPerWord)
         {
             Emit(_unknownId);
@@ -420,6 +481,7 @@ internal ref struct WordPieceEncoder
             WordPiece(_word[.._wordLength]);
         }
 
+        RecordWord(before);
         _wordLength = 0;
         _wordCodePoints = 0;
     }
@@ -454,6 +516,7 @@ internal ref struct WordPieceEncoder
 
             if (id < 0)
             {
+                _idList?.RemoveRange(_listBase + countBefore, _count - countBefore);
                 _count = countBefore;
                 Emit(_unknownId);
                 return;
@@ -461,7 +524,7 @@ internal ref struct WordPieceEncoder
 
             if (_count < _capacity)
             {
-                _ids[++_count] = id;
+                Put(id);
             }
             else
             {
@@ -477,11 +540,32 @@ internal ref struct WordPieceEncoder
         }
     }
 
+    private void RecordWord(int countBefore)
+    {
+        if (_words is not null && _count > countBefore)
+        {
+            _words.Add(new WordSpan(_wordStart, _wordEnd, _count - countBefore));
+        }
+    }
+
+    private void Put(int id)
+    {
+        if (_idList is null)
+        {
+            _ids[++_count] = id;
+        }
+        else
+        {
+            _idList.Add(id);
+            _count++;
+        }
+    }
+
     private void Emit(int id)
     {
         if (_count < _capacity)
         {
-            _ids[++_count] = id;
+            Put(id);
         }
         else
         {

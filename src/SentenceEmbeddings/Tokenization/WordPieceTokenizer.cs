@@ -99,7 +99,29 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
         }
 
         // sentence-transformers strips every text with Python's str.strip() first; the pre-tokenizer ignores edge whitespace anyway.
-        text = PythonWhitespace.Strip(text, out _);
+        return Run(PythonWhitespace.Strip(text, out _), ids, null, null, out truncated);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A word is a pre-token (split at whitespace and punctuation, Chinese characters on their own) with all its <c>##</c> pieces; an added token is a word of its own.</remarks>
+    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(words);
+
+        // Stripped as Encode strips, with the ranges moved back into the caller's text.
+        ReadOnlySpan<char> stripped = PythonWhitespace.Strip(text, out int offset);
+        int first = words.Count;
+        Run(stripped, [], ids, words, out _);
+        for (int i = first; offset > 0 && i < words.Count; i++)
+        {
+            words[i] = words[i] with { Start = words[i].Start + offset, End = words[i].End + offset };
+        }
+    }
+
+    // Both entry points: the encoder streams into the span, or, with lists, into them with no limit.
+    private int Run(ReadOnlySpan<char> text, Span<long> ids, List<long>? idList, List<WordSpan>? words, out bool truncated)
+    {
         int wordLength = (2 * MaxInputCharsPerWord) + 2;
         char[]? rentedWord = null;
         Span<char> word = wordLength <= WordStackLength
@@ -107,7 +129,7 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
             : (rentedWord = ArrayPool<char>.Shared.Rent(wordLength));
         Span<char> cluster = stackalloc char[WordPieceEncoder.ClusterScratchLength];
 
-        var encoder = new WordPieceEncoder(this, ids, word, cluster);
+        var encoder = idList is null ? new WordPieceEncoder(this, ids, word, cluster) : new WordPieceEncoder(this, idList, words!, word, cluster);
         try
         {
             return encoder.Encode(text, ClsId, SepId, out truncated);
@@ -121,12 +143,6 @@ internal sealed class WordPieceTokenizer : ISentenceTokenizer
             }
         }
     }
-
-    /// <inheritdoc/>
-    /// <remarks>Placeholder until the long-documents change brings the WordPiece implementation (issue 14); the lead replaces it at merge.</remarks>
-    /// <exception cref="NotSupportedException">Always, on this branch.</exception>
-    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words) =>
-        throw new NotSupportedException("Word ranges of WordPiece tokenizers come with the long-documents change (issue 14).");
 
     private static AsciiKind[] CreateAsciiKinds(bool cleanText)
     {

@@ -131,11 +131,50 @@ internal sealed class XlmRobertaUnigramTokenizer : ISentenceTokenizer
     }
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Always: word ranges need the model folder's <c>tokenizer.json</c>, which <see cref="UnigramTokenizer"/> reads.</exception>
-    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words) =>
-        throw new NotSupportedException(
-            $"Word ranges (long-text chunking) need the model's tokenizer.json; '{SourcePath}' is a SentencePiece model alone. "
-            + "Download tokenizer.json from the model's repository into the same folder.");
+    /// <remarks>A word is a run of non-whitespace characters: the model's Metaspace pre-tokenization puts <c>▁</c> before it and no piece
+    /// crosses it, so each word is segmented on its own and its ids are those it gets inside the whole text.</remarks>
+    public void EncodeWords(ReadOnlySpan<char> text, List<long> ids, List<WordSpan> words)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(words);
+        int position = 0;
+        while (position < text.Length)
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            int start = position;
+            while (position < text.Length && !char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+
+            if (position == start)
+            {
+                break;
+            }
+
+            int before = ids.Count;
+            bool previousUnknown = false;
+            foreach (int id in EncodeWhole(text[start..position]))
+            {
+                bool unknown = id == _sentencePieceUnknownId;
+                if (!(unknown && previousUnknown))
+                {
+                    ids.Add(unknown ? UnknownId : id + FairseqOffset);
+                }
+
+                previousUnknown = unknown;
+            }
+
+            if (ids.Count > before)
+            {
+                words.Add(new WordSpan(start, position, ids.Count - before));
+            }
+        }
+    }
 
     // Returns the SentencePiece ids of the text, or of a prefix of it with more than maxTextTokens fused ids, which then start the full encoding.
     private IReadOnlyList<int> EncodePrefix(ReadOnlySpan<char> text, int maxTextTokens)

@@ -80,4 +80,61 @@ public sealed class EmbedCommandTests(GeneratorFixture models)
     {
         Assert.Equal(expected, JsonLines.Parse(line, 1).Text);
     }
+
+    [Fact]
+    public async Task Embed_LongTextChunkWithChunks_WritesThePooledVectorAndEveryChunk()
+    {
+        using var folder = new TempDirectory();
+        string document = SentenceEmbeddings.Tests.Chunking.LongDocuments.English(1).First();
+        string input = folder.Write("in.jsonl", JsonSerializer.Serialize(new { id = "cv-1", text = document }) + "\n" + """{"id": 2, "text": "short"}""");
+        string output = Path.Combine(folder.Path, "out.jsonl");
+
+        int code = await EmbedCommand.Create().Parse(["--model-dir", TestModels.MiniLM, "--input", input, "--output", output, "--long-text", "chunk", "--with-chunks"]).InvokeAsync();
+
+        Assert.Equal(0, code);
+        string[] lines = File.ReadAllLines(output);
+        IReadOnlyList<ChunkedEmbedding> expected = await models.MiniLM.GenerateChunksAsync([document, "short"]);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using JsonDocument line = JsonDocument.Parse(lines[i]);
+            Assert.Equal(expected[i].Vector.ToArray(), line.RootElement.GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle()));
+            JsonElement[] chunks = [.. line.RootElement.GetProperty("chunks").EnumerateArray()];
+            Assert.Equal(expected[i].Chunks.Count, chunks.Length);
+            for (int c = 0; c < chunks.Length; c++)
+            {
+                Assert.Equal(expected[i].Chunks[c].Start, chunks[c].GetProperty("start").GetInt32());
+                Assert.Equal(expected[i].Chunks[c].End, chunks[c].GetProperty("end").GetInt32());
+                Assert.Equal(expected[i].Chunks[c].TokenCount, chunks[c].GetProperty("token_count").GetInt32());
+                Assert.Equal(expected[i].Chunks[c].Vector.ToArray(), chunks[c].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle()));
+            }
+        }
+
+        Assert.True(lines.Length == 2 && JsonDocument.Parse(lines[0]).RootElement.GetProperty("chunks").GetArrayLength() > 1);
+    }
+
+    [Theory]
+    [InlineData("--long-text", "paragraphs")]
+    [InlineData("--with-chunks")]
+    [InlineData("--long-text", "error")]
+    public async Task Embed_BadLongTextUse_ReturnsOneWithAMessage(params string[] extra)
+    {
+        using var folder = new TempDirectory();
+        string input = folder.Write("in.jsonl", JsonSerializer.Serialize(new { id = 1, text = SentenceEmbeddings.Tests.Chunking.LongDocuments.English(1).First() }));
+        TextWriter original = Console.Error;
+        using var error = new StringWriter();
+        Console.SetError(error);
+        try
+        {
+            System.CommandLine.ParseResult parse = EmbedCommand.Create().Parse(["--model-dir", TestModels.MiniLM, "--input", input, "--output", Path.Combine(folder.Path, "o.jsonl"), .. extra]);
+            int code = await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { Error = error });
+
+            Assert.NotEqual(0, code);
+            string message = error.ToString();
+            Assert.Contains(extra.Length == 1 ? "--with-chunks needs --long-text chunk" : extra[1] == "error" ? "Line 1: The text at index 0 has" : "'paragraphs'", message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+    }
 }

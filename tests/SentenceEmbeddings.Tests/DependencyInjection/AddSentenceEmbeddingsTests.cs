@@ -82,6 +82,11 @@ public sealed class AddSentenceEmbeddingsTests
     [InlineData("""{"Tiers": {"fast": {"ExecutionProvider": "5"}}}""", "SentenceEmbeddings:Tiers:fast:ExecutionProvider is 5")]
     [InlineData("""{"Cuda": {"MaxBatchTokens": 0}}""", "SentenceEmbeddings:Cuda:MaxBatchTokens is 0")]
     [InlineData("""{"Tiers": {"fast": {"Cuda": {"DeviceId": -1}}}}""", "SentenceEmbeddings:Tiers:fast:Cuda:DeviceId is -1")]
+    [InlineData("""{"LongTextMode": "7"}""", "SentenceEmbeddings:LongTextMode is 7; it must be Truncate, Chunk or Error")]
+    [InlineData("""{"ChunkOverlapTokens": -3}""", "SentenceEmbeddings:ChunkOverlapTokens is -3")]
+    [InlineData("""{"MaxChunksPerText": 0}""", "SentenceEmbeddings:MaxChunksPerText is 0")]
+    [InlineData("""{"Tiers": {"fast": {"MaxSequenceLength": 128, "ChunkOverlapTokens": 126}}}""", "SentenceEmbeddings:Tiers:fast:ChunkOverlapTokens is 126; it must be smaller than the window")]
+    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "5", "MaxChunksPerText": -1}}}""", "SentenceEmbeddings:Tiers:fast:LongTextMode is 5")]
     public async Task StartAsync_BadConfiguration_FailsWithTheKeyInTheMessage(string section, string expected)
     {
         using IHost host = Host(Json($$"""{"SentenceEmbeddings": {{section}} }"""));
@@ -89,6 +94,19 @@ public sealed class AddSentenceEmbeddingsTests
         OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"LongTextMode": "paragraphs"}""")]
+    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "paragraphs"}}}""")]
+    public void AddSentenceEmbeddings_UnknownLongTextModeName_FailsNamingTheKeyAndTheValue(string section)
+    {
+        // AddSentenceEmbeddings binds the section once for the tier names, so the host is not even built.
+        InvalidOperationException exception = Assert.Throws<InvalidOperationException>(() => Host(Json($$"""{"SentenceEmbeddings": {{section}} }""")).Dispose());
+
+        // The configuration binder reads enums itself: its message names the key, the value and the type (LongTextMode: Truncate, Chunk, Error).
+        Assert.Contains(":LongTextMode' to type 'SentenceEmbeddings.LongTextMode'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'paragraphs'", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,8 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
     [InlineData("api/v1/models/batch_embedding", """{"texts": [], "model_type": "fast"}""", "application/json", 400, "non-empty array")]
     [InlineData("api/v1/models/embedding", """{"text": "unterminated""", "application/json", 400, "not valid JSON")]
     [InlineData("api/v1/models/embedding", "text=hello", "application/x-www-form-urlencoded", 415, "must be JSON")]
+    [InlineData("api/v1/models/embedding", """{"text": "x", "long_text": "paragraphs"}""", "application/json", 400, "\"long_text\" 'paragraphs' is unknown; use 'truncate', 'chunk' or 'error'")]
+    [InlineData("api/v1/models/batch_embedding", """{"texts": ["x"], "long_text": "truncate", "return_chunks": true}""", "application/json", 400, "\"return_chunks\" needs \"long_text\": \"chunk\"")]
     public async Task SeedEndpoints_BadRequests_AnswerWithStatusErrorAndAMessage(string path, string body, string contentType, int status, string message)
     {
         await using ServiceHost service = await ServiceHost.StartAsync();
@@ -141,6 +143,8 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
     [InlineData("""{"input": [[1, 2, 3]], "model": "fast"}""", 400, "invalid_input")]
     [InlineData("""{"input": "x", "model": "fast", "encoding_format": "int8"}""", 400, "invalid_encoding_format")]
     [InlineData("""{"input": "x" """, 400, null)]
+    [InlineData("""{"input": "x", "model": "fast", "long_text": "pages"}""", 400, "invalid_long_text")]
+    [InlineData("""{"input": "x", "model": "fast", "long_text": "chunk"}""", 200, null)]
     public async Task OpenAIEndpoint_Errors_AreInOpenAIShape(string body, int status, string? code)
     {
         await using ServiceHost service = await ServiceHost.StartAsync();
@@ -279,6 +283,31 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
         using HttpResponseMessage response = await service.Client.GetAsync(path);
         Assert.Equal(expected, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task LongText_ChunkAndReturnChunks_OnTheSeedAndOpenAIEndpoints()
+    {
+        await using ServiceHost service = await ServiceHost.StartAsync();
+        string document = SentenceEmbeddings.Tests.Chunking.LongDocuments.English(1).First();
+        ChunkedEmbedding expected = (await models.MiniLM.GenerateChunksAsync([document]))[0];
+
+        JsonElement one = await PostJson(service, "api/v1/models/embedding", new { text = document, long_text = "chunk", return_chunks = true }, HttpStatusCode.OK);
+        JsonElement batch = await PostJson(service, "api/v1/models/batch_embedding", new { texts = new[] { document, "short" }, long_text = "chunk", return_chunks = true }, HttpStatusCode.OK);
+        JsonElement plain = await PostJson(service, "api/v1/models/embedding", new { text = document }, HttpStatusCode.OK);
+        JsonElement openAI = await PostJson(service, "v1/embeddings", new { input = document, model = "fast", long_text = "chunk" }, HttpStatusCode.OK);
+        using HttpResponseMessage tooLong = await service.Client.PostAsJsonAsync("api/v1/models/embedding", new { text = document, long_text = "error" });
+
+        Assert.True(VectorMath.Cosine([.. one.GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())], expected.Vector.Span) >= 0.99999);
+        JsonElement[] chunks = [.. one.GetProperty("chunks").EnumerateArray()];
+        Assert.Equal(expected.Chunks.Select(c => (c.Start, c.End, c.TokenCount)), chunks.Select(c => (c.GetProperty("start").GetInt32(), c.GetProperty("end").GetInt32(), c.GetProperty("token_count").GetInt32())));
+        Assert.Equal(384, chunks[0].GetProperty("embedding").GetArrayLength());
+        Assert.Equal([expected.Chunks.Count, 1], batch.GetProperty("chunks").EnumerateArray().Select(c => c.GetArrayLength()));
+        Assert.False(plain.TryGetProperty("chunks", out _));
+        Assert.True(VectorMath.Cosine([.. openAI.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())], expected.Vector.Span) >= 0.99999);
+        Assert.Equal(expected.TokenCount, openAI.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("has", (await tooLong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> PostJson(ServiceHost service, string path, object body, HttpStatusCode expected)
