@@ -40,9 +40,10 @@ internal static class EngineOptionRules
         }
 
         AtLeast(problems, keyPrefix, nameof(options.ChunkOverlapTokens), options.ChunkOverlapTokens, 0, " (unset takes an eighth of the window)");
-        if (options.ChunkOverlapTokens is int overlap && options.MaxSequenceLength is int window && overlap >= window)
+        // The window's text tokens: MaxSequenceLength less [CLS] and [SEP].
+        if (options.ChunkOverlapTokens is int overlap && options.MaxSequenceLength is int window && overlap >= window - 2)
         {
-            problems.Add($"{keyPrefix}ChunkOverlapTokens is {overlap}; it must be smaller than the window (MaxSequenceLength {window}).");
+            problems.Add($"{keyPrefix}ChunkOverlapTokens is {overlap}; it must be smaller than the window of {window - 2} text tokens (MaxSequenceLength {window} less the special tokens).");
         }
 
         AtLeast(problems, keyPrefix, nameof(options.MaxChunksPerText), options.MaxChunksPerText, 1, string.Empty);

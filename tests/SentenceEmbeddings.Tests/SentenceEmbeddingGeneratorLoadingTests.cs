@@ -138,9 +138,10 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Equal(LongTextMode.Truncate, options.LongTextMode);
         Assert.Null(options.ChunkOverlapTokens);
         Assert.Equal(128, options.MaxChunksPerText);
-        Assert.Equal(LongTextMode.Truncate, new SentenceEmbeddingsOptions().LongTextMode);
+        // Registry-wide keys are unset by default, so each tier's generator takes the generator's defaults above.
+        Assert.Null(new SentenceEmbeddingsOptions().LongTextMode);
         Assert.Null(new SentenceEmbeddingsOptions().ChunkOverlapTokens);
-        Assert.Equal(128, new SentenceEmbeddingsOptions().MaxChunksPerText);
+        Assert.Null(new SentenceEmbeddingsOptions().MaxChunksPerText);
         Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().LongTextMode);
         Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().ChunkOverlapTokens);
         Assert.Null(new SentenceEmbeddings.EmbeddingTierOptions().MaxChunksPerText);

@@ -108,6 +108,37 @@ public sealed class IndexSearchCommandTests(GeneratorFixture models)
     }
 
     [Fact]
+    public async Task Index_LongTextChunk_SearchFindsTheDocumentByTheChunkThatMatches()
+    {
+        using var folder = new TempDirectory();
+
+        // About 400 word pieces of warehouse text, then one sentence about .NET: past the 256-token window, so only a chunk sees it.
+        string filler = string.Concat(Enumerable.Repeat("Warehouse shifts involve loading pallets, driving forklifts and checking stock levels. ", 25));
+        string tail = "We also need a C# developer to build our .NET web APIs.";
+        string resume = filler + tail;
+        string docs = WriteLines(folder, "docs.jsonl", [("long", resume), ("chef", "Pastry chef for a busy bakery, early mornings, croissants and bread.")]);
+        string queries = WriteLines(folder, "queries.jsonl", [("q", "I build web APIs in .NET and C#")]);
+        string index = Path.Combine(folder.Path, "chunks.sevx");
+        string results = Path.Combine(folder.Path, "results.jsonl");
+
+        Assert.Equal(0, await InvokeAsync(IndexCommand.Create(), "--model-dir", TestModels.MiniLM, "--input", docs, "--output", index, "--long-text", "chunk"));
+        Assert.Equal(0, await InvokeAsync(SearchCommand.Create(), "--index", index, "--model-dir", TestModels.MiniLM, "--input", queries, "--output", results));
+
+        using JsonDocument line = JsonDocument.Parse(File.ReadAllText(results));
+        JsonElement best = line.RootElement.GetProperty("results")[0];
+        Assert.Equal("long", best.GetProperty("key").GetString());
+        int start = best.GetProperty("start").GetInt32();
+        int end = best.GetProperty("end").GetInt32();
+        Assert.True(start > 0, $"the best chunk starts at {start}: the document's first window cannot hold the tail");
+        Assert.Contains(tail, resume[start..end], StringComparison.Ordinal);
+
+        // The same document in error mode stops the command before anything is written.
+        string refused = Path.Combine(folder.Path, "refused.sevx");
+        Assert.Equal(1, await InvokeAsync(IndexCommand.Create(), "--model-dir", TestModels.MiniLM, "--input", docs, "--output", refused, "--long-text", "error"));
+        Assert.False(File.Exists(refused));
+    }
+
+    [Fact]
     public async Task BadInput_ExitsWithOne()
     {
         using var folder = new TempDirectory();

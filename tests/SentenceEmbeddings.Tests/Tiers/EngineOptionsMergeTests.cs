@@ -19,6 +19,9 @@ public sealed class EngineOptionsMergeTests
     [InlineData("IntraOpNumThreads", "2", "1")]
     [InlineData("AllowSpinning", "True", "False")]
     [InlineData("ExecutionProvider", "Cuda", "Cpu")]
+    [InlineData("LongTextMode", "Chunk", "Error")]
+    [InlineData("ChunkOverlapTokens", "16", "8")]
+    [InlineData("MaxChunksPerText", "4", "2")]
     public void ForTier_KeySetRegistryWideAndOnATier_TheTierWinsAndOthersTakeTheRegistrysValue(string key, string registryValue, string tierValue)
     {
         SentenceEmbeddingsOptions options = Bind($$"""{"{{key}}": "{{registryValue}}", "Tiers": { "fast": { "{{key}}": "{{tierValue}}" } } }""");
@@ -33,7 +36,7 @@ public sealed class EngineOptionsMergeTests
     {
         string[] keys = [.. typeof(EmbeddingEngineOptions).GetProperties().Select(p => p.Name)];
 
-        Assert.Equal(["MaxSequenceLength", "MaxBatchTokens", "MaxBatchSize", "MaxQueuedTexts", "QueueFullMode", "MaxBatchDelay", "IntraOpNumThreads", "AllowSpinning"], keys);
+        Assert.Equal(["MaxSequenceLength", "MaxBatchTokens", "MaxBatchSize", "MaxQueuedTexts", "QueueFullMode", "MaxBatchDelay", "IntraOpNumThreads", "AllowSpinning", "LongTextMode", "ChunkOverlapTokens", "MaxChunksPerText"], keys);
         Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new SentenceEmbeddingsOptions())));
         Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new EmbeddingTierOptions())));
         Assert.Null(new EmbeddingTierOptions().PromptName);
