@@ -100,4 +100,46 @@ public class LongTextBenchmarks
             $"truncated {embedding.AdditionalProperties[SentenceEmbeddingGenerator.TruncatedPropertyName]}, {embedding.AdditionalProperties[SentenceEmbeddingGenerator.TokenCountPropertyName]} tokens, " +
             $"{watch.Elapsed.TotalSeconds:F2} s, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (1024.0 * 1024):F0} MiB allocated");
     }
+
+    /// <summary>One-sentence calls while a 1 MB document is embedded in chunk mode (its first <paramref name="maxChunks"/> windows), beside the same calls alone: p50/p99 of each.</summary>
+    /// <param name="maxChunks">How many windows of the document run; 400 keep the document busy for seconds.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> FairnessAsync(int maxChunks)
+    {
+        using var generator = new SentenceEmbeddingGenerator(Corpus.MiniLM, new SentenceEmbeddingGeneratorOptions { LongTextMode = LongTextMode.Chunk, MaxChunksPerText = maxChunks });
+        string paragraph = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "corpus", "long.txt"))[0];
+        string document = string.Join('\n', Enumerable.Repeat(paragraph, (1_000_000 / paragraph.Length) + 1));
+        string[] sentences = Corpus.Load("short");
+        await generator.GenerateAsync(["warm up"]).ConfigureAwait(false);
+
+        List<double> alone = await TimeShortCallsAsync(generator, sentences, 200, until: null).ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        Task<GeneratedEmbeddings<Embedding<float>>> big = generator.GenerateAsync([document]);
+        List<double> beside = await TimeShortCallsAsync(generator, sentences, int.MaxValue, until: big).ConfigureAwait(false);
+        Embedding<float> embedded = (await big.ConfigureAwait(false))[0];
+        watch.Stop();
+        Console.WriteLine($"one sentence alone:        {alone.Count} calls, p50 {Percentile(alone, 0.50):F2} ms, p99 {Percentile(alone, 0.99):F2} ms");
+        Console.WriteLine($"beside the 1 MB document:  {beside.Count} calls, p50 {Percentile(beside, 0.50):F2} ms, p99 {Percentile(beside, 0.99):F2} ms");
+        Console.WriteLine($"the document ({document.Length:N0} chars): {embedded.AdditionalProperties![SentenceEmbeddingGenerator.ChunkCountPropertyName]} chunks in {watch.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static async Task<List<double>> TimeShortCallsAsync(SentenceEmbeddingGenerator generator, string[] sentences, int count, Task? until)
+    {
+        var latencies = new List<double>();
+        for (int i = 0; i < count && until?.IsCompleted != true; i++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            await generator.GenerateAsync([sentences[i % sentences.Length]]).ConfigureAwait(false);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return latencies;
+    }
+
+    private static double Percentile(List<double> values, double fraction)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
+    }
 }

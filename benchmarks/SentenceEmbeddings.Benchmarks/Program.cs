@@ -37,6 +37,12 @@ if (args.Length > 0 && args[0] == "long-text-paired")
     return await LongTextBenchmarks.PairedRunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5).ConfigureAwait(false);
 }
 
+// `long-text-fairness [chunks]`: one-sentence calls p50/p99 while a 1 MB document runs in chunk mode (its first N windows, default 400), beside the same calls alone.
+if (args.Length > 0 && args[0] == "long-text-fairness")
+{
+    return await LongTextBenchmarks.FairnessAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 400).ConfigureAwait(false);
+}
+
 // `long-text-10mb`: one 10 MB text in chunk mode (stops at the cap), its time, allocations and the peak working set.
 if (args.Length > 0 && args[0] == "long-text-10mb")
 {

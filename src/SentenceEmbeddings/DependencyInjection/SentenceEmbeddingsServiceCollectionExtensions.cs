@@ -21,6 +21,7 @@ public static class SentenceEmbeddingsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        ConfigurationEnumCheck.ThrowIfUnknown(configuration);
         services.AddOptions<SentenceEmbeddingsOptions>().Bind(configuration);
 
         // The keyed registrations need the tier names now; the options themselves are bound again when resolved.

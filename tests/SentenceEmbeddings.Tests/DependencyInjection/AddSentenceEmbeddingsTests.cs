@@ -97,16 +97,26 @@ public sealed class AddSentenceEmbeddingsTests
     }
 
     [Theory]
-    [InlineData("""{"LongTextMode": "paragraphs"}""")]
-    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "paragraphs"}}}""")]
-    public void AddSentenceEmbeddings_UnknownLongTextModeName_FailsNamingTheKeyAndTheValue(string section)
+    [InlineData("""{"LongTextMode": "paragraphs"}""", "SentenceEmbeddings:LongTextMode is 'paragraphs'; it must be one of Truncate, Chunk, Error.")]
+    [InlineData("""{"Tiers": {"fast": {"LongTextMode": "paragraphs"}}}""", "SentenceEmbeddings:Tiers:fast:LongTextMode is 'paragraphs'; it must be one of Truncate, Chunk, Error.")]
+    [InlineData("""{"QueueFullMode": "sometimes"}""", "SentenceEmbeddings:QueueFullMode is 'sometimes'; it must be one of Wait, Fail.")]
+    [InlineData("""{"Tiers": {"fast": {"ExecutionProvider": "tpu"}}}""", "SentenceEmbeddings:Tiers:fast:ExecutionProvider is 'tpu'; it must be one of Cpu, Cuda.")]
+    public void AddSentenceEmbeddings_UnknownEnumName_FailsNamingTheKeyTheValueAndTheAllowedNames(string section, string expected)
     {
-        // AddSentenceEmbeddings binds the section once for the tier names, so the host is not even built.
-        InvalidOperationException exception = Assert.Throws<InvalidOperationException>(() => Host(Json($$"""{"SentenceEmbeddings": {{section}} }""")).Dispose());
+        // Checked before the section is bound (AddSentenceEmbeddings binds it once for the tier names): the binder's own error names no allowed values.
+        OptionsValidationException exception = Assert.Throws<OptionsValidationException>(() => Host(Json($$"""{"SentenceEmbeddings": {{section}} }""")).Dispose());
 
-        // The configuration binder reads enums itself: its message names the key, the value and the type (LongTextMode: Truncate, Chunk, Error).
-        Assert.Contains(":LongTextMode' to type 'SentenceEmbeddings.LongTextMode'", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("'paragraphs'", exception.Message, StringComparison.Ordinal);
+        Assert.Equal([expected], exception.Failures);
+    }
+
+    [Fact]
+    public void AddSentenceEmbeddings_EnumNamesInAnyCase_Bind()
+    {
+        using IHost host = Host(Json("""{"SentenceEmbeddings": {"LongTextMode": "chunk", "Tiers": {"fast": {"QueueFullMode": "FAIL"}}}}"""));
+
+        SentenceEmbeddingsOptions options = host.Services.GetRequiredService<IOptions<SentenceEmbeddingsOptions>>().Value;
+        Assert.Equal(LongTextMode.Chunk, options.LongTextMode);
+        Assert.Equal(QueueFullMode.Fail, options.Tiers["fast"].QueueFullMode);
     }
 
     [Fact]
