@@ -62,13 +62,13 @@ public sealed class CudaConfigurationTests
     }
 
     [Fact]
-    public void AddSentenceEmbeddings_UnknownProviderName_FailsToBind()
+    public void AddSentenceEmbeddings_UnknownProviderName_FailsNamingTheKeyAndTheAllowedNames()
     {
         IConfiguration configuration = Json("""{ "SentenceEmbeddings": { "ExecutionProvider": "Tpu" } }""");
 
-        InvalidOperationException exception = Assert.Throws<InvalidOperationException>(() => Resolve(configuration));
+        OptionsValidationException exception = Assert.Throws<OptionsValidationException>(() => Resolve(configuration));
 
-        Assert.Contains("Tpu", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(["SentenceEmbeddings:ExecutionProvider is 'Tpu'; it must be one of Cpu, Cuda."], exception.Failures);
     }
 
     [Fact]
