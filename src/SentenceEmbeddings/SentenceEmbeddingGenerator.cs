@@ -45,7 +45,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly BatchScheduler _scheduler;
     private readonly string? _defaultPromptName;
     private readonly Dictionary<string, int> _promptTokenCounts = new(StringComparer.Ordinal);
-    private readonly LongTextMode _longTextMode;
     private readonly TextChunker _chunker;
     private int _disposed;
 
@@ -98,7 +97,6 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
                 $"ChunkOverlapTokens {options.ChunkOverlapTokens} must be smaller than the window of {_tokenizer.MaxSequenceLength - 2} text tokens (MaxSequenceLength {_tokenizer.MaxSequenceLength} less [CLS] and [SEP]).");
         }
 
-        _longTextMode = options.LongTextMode;
         _chunker = new TextChunker(_tokenizer, options.ChunkOverlapTokens, options.MaxChunksPerText);
         ModelId = options.ModelId ?? Path.GetFileName(_folder.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         _backend = createBackend(_folder, onnxPath, _tokenizer, options, ModelId, logger ?? NullLogger.Instance);
@@ -156,7 +154,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     public bool NormalizesEmbeddings => _folder.Normalize;
 
     /// <summary>Gets what happens to a text longer than <see cref="MaxSequenceLength"/> when the call does not say.</summary>
-    public LongTextMode LongTextMode => _longTextMode;
+    public LongTextMode LongTextMode => Options.LongTextMode;
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="values"/> or one of its texts is <see langword="null"/>.</exception>
@@ -171,7 +169,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     {
         string[] texts = ToTexts(values);
         string? prompt = ResolvePrompt(options);
-        LongTextMode mode = LongTextModeNames.Resolve(options, _longTextMode, LongTextPropertyName);
+        LongTextMode mode = LongTextModeNames.Resolve(options, Options.LongTextMode, LongTextPropertyName);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (mode == LongTextMode.Chunk)

@@ -86,10 +86,9 @@ internal static class EmbedCommand
                 }
             }
         }
-        catch (Exception exception) when (exception is FileNotFoundException or InvalidModelFileException or InvalidDataException or IOException)
+        catch (Exception exception) when (CommandErrors.IsInputProblem(exception))
         {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
-            return 1;
+            return await CommandErrors.ReportAsync(exception).ConfigureAwait(false);
         }
     }
 

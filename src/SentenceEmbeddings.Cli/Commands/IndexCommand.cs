@@ -68,10 +68,9 @@ internal static class IndexCommand
             await Console.Error.WriteLineAsync($"error: {exception.Message} Use --long-text chunk or truncate.").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception exception) when (exception is FileNotFoundException or InvalidModelFileException or InvalidDataException or IOException)
+        catch (Exception exception) when (CommandErrors.IsInputProblem(exception))
         {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
-            return 1;
+            return await CommandErrors.ReportAsync(exception).ConfigureAwait(false);
         }
     }
 
