@@ -111,7 +111,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _defaultPromptName = options.PromptName ?? _folder.DefaultPromptName;
         foreach (string prompt in _folder.Prompts.Values)
         {
-            // As sentence-transformers: the prompt's own token count without the final [SEP], so [CLS] is excluded too.
+            // As sentence-transformers: the prompt's token count with [CLS] and without the final [SEP] (chunking uses it less [CLS]).
             _promptTokenCounts[prompt] = _tokenizer.Tokenize(prompt).Length - 1;
         }
 
@@ -272,7 +272,7 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private async Task<ChunkedCall> RunChunkedAsync(string[] texts, string? prompt, CancellationToken cancellationToken)
     {
         // Chunks are items of one request, so the scheduler batches them with the other texts of this call and of concurrent calls.
-        ChunkedCall call = ChunkedCall.Tokenize(texts, prompt, PromptTokenCount(prompt), _tokenizer, _chunker, cancellationToken);
+        ChunkedCall call = ChunkedCall.Tokenize(texts, prompt, prompt is null ? 0 : _promptTokenCounts[prompt] - 1, PromptTokenCount(prompt), _tokenizer, _chunker, cancellationToken);
         await _scheduler.RunAsync(call.Request, cancellationToken).ConfigureAwait(false);
         return call;
     }

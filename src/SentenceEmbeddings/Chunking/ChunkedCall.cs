@@ -34,14 +34,14 @@ internal sealed class ChunkedCall
     /// <summary>Tokenizes each text: one chunk when it fits the window (exactly as <see cref="LongTextMode.Truncate"/>), else the chunker's windows, the prompt before each.</summary>
     /// <param name="texts">The call's texts.</param>
     /// <param name="prompt">The prompt, or <see langword="null"/>.</param>
+    /// <param name="promptTokens">The prompt's own token count, special tokens excluded (0 without a prompt).</param>
     /// <param name="firstPooled">The first position pooled in each chunk.</param>
     /// <param name="tokenizer">The model's tokenizer.</param>
     /// <param name="chunker">The chunker.</param>
     /// <param name="cancellationToken">Cancels tokenization.</param>
     /// <returns>The call.</returns>
-    public static ChunkedCall Tokenize(string[] texts, string? prompt, int firstPooled, SentenceTokenizer tokenizer, TextChunker chunker, CancellationToken cancellationToken)
+    public static ChunkedCall Tokenize(string[] texts, string? prompt, int promptTokens, int firstPooled, SentenceTokenizer tokenizer, TextChunker chunker, CancellationToken cancellationToken)
     {
-        int promptTokens = prompt is null ? 0 : tokenizer.Tokenize(prompt).Length - 2;
         long[] buffer = new long[tokenizer.MaxSequenceLength];
         var packed = new List<long>();
         var offsets = new List<int>();
