@@ -18,7 +18,7 @@ internal sealed class IndexEngine : IDisposable
     internal const int ParallelRows = 32_768;
 
     private const int BlockRows = 1024;
-    private const int ManyQueryBlockRows = 64;
+    private const int ManyQueryBlockRows = 16;
     private const int ManyQueryTile = 64;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
@@ -644,12 +644,7 @@ internal sealed class IndexEngine : IDisposable
                 break;
             default:
                 int words = Bits!.Width;
-                ReadOnlySpan<ulong> bits = Bits.Segment(segment).Slice(local * words, n * words);
-                for (int i = 0; i < n; i++)
-                {
-                    scores[i] = BinaryCodec.Score(BinaryCodec.Hamming(queryBits, bits.Slice(i * words, words)), Dimensions);
-                }
-
+                BinaryCodec.Score(queryBits, Bits.Segment(segment).Slice(local * words, n * words), scores, Dimensions);
                 break;
         }
     }

@@ -3,12 +3,14 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SentenceEmbeddings.Scoring;
 
 /// <summary>Dot products of float queries with float rows: one query at a time (bound by memory bandwidth), or many queries against a block of rows held in cache (bound by arithmetic, like a matrix product).</summary>
-/// <remarks>Every path computes a score the same way (one FMA chain per lane of the widest vector, then a lane sum), so a
-/// row's score is bit-identical whichever path computed it: equal rows tie exactly, and a batch search equals single ones.</remarks>
+/// <remarks>Every path computes a score the same way (one FMA chain per lane of the widest vector, then the lanes summed in
+/// halves: <see cref="LaneSum"/>), so a row's score is bit-identical whichever path computed it: equal rows tie exactly, and
+/// a batch search equals single ones.</remarks>
 internal static class FloatKernels
 {
     /// <summary>Scores each row of <paramref name="rows"/> against one query.</summary>
@@ -45,7 +47,7 @@ internal static class FloatKernels
                 a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref q, i), a);
             }
 
-            return Vector512.Sum(a);
+            return LaneSum(a);
         }
 
         if (Vector.IsHardwareAccelerated && query.Length % Vector<float>.Count == 0)
@@ -73,7 +75,7 @@ internal static class FloatKernels
         int width = queries.Length / queryCount;
         int q = 0;
         int r = 0;
-        if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
         {
             // 4 rows x 4 queries: 16 accumulators and 8 loads stay in the 32 zmm registers.
             for (; q + 4 <= queryCount; q += 4)
@@ -115,6 +117,40 @@ internal static class FloatKernels
         }
     }
 
+    /// <summary>The sum of a vector's lanes in a fixed order: halves added (lane i + lane i+8), then quarters, then pairs.</summary>
+    internal static float LaneSum(Vector512<float> a)
+    {
+        Vector256<float> s8 = a.GetLower() + a.GetUpper();
+        Vector128<float> s4 = s8.GetLower() + s8.GetUpper();
+        return (s4.GetElement(0) + s4.GetElement(2)) + (s4.GetElement(1) + s4.GetElement(3));
+    }
+
+    /// <summary>The <see cref="LaneSum"/> of sixteen vectors at once: lane <c>4c + k</c> holds the sum of vector <c>c + 4k</c>, added in the same order.</summary>
+    internal static Vector512<float> LaneSums(
+        Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7,
+        Vector512<float> v8, Vector512<float> v9, Vector512<float> v10, Vector512<float> v11,
+        Vector512<float> v12, Vector512<float> v13, Vector512<float> v14, Vector512<float> v15)
+    {
+        // Halves: [a.lo + a.hi | b.lo + b.hi] for each pair.
+        Vector512<float> h0 = Halves(v0, v1), h1 = Halves(v2, v3), h2 = Halves(v4, v5), h3 = Halves(v6, v7);
+        Vector512<float> h4 = Halves(v8, v9), h5 = Halves(v10, v11), h6 = Halves(v12, v13), h7 = Halves(v14, v15);
+
+        // Quarters: 128-bit block c of quarter m holds vector 4m + c, its lanes i + i+4.
+        Vector512<float> q0 = Quarters(h0, h1), q1 = Quarters(h2, h3), q2 = Quarters(h4, h5), q3 = Quarters(h6, h7);
+
+        // Pairs (lanes i + i+2, then the two left) within each 128-bit block.
+        Vector512<float> p0 = Avx512F.Shuffle(q0, q1, 0x44) + Avx512F.Shuffle(q0, q1, 0xEE);
+        Vector512<float> p1 = Avx512F.Shuffle(q2, q3, 0x44) + Avx512F.Shuffle(q2, q3, 0xEE);
+        return Avx512F.Shuffle(p0, p1, 0x88) + Avx512F.Shuffle(p0, p1, 0xDD);
+
+        static Vector512<float> Halves(Vector512<float> a, Vector512<float> b) =>
+            Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+
+        static Vector512<float> Quarters(Vector512<float> a, Vector512<float> b) =>
+            Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block4x1(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int r, Span<float> scores)
     {
@@ -132,10 +168,10 @@ internal static class FloatKernels
             a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref rs, r3 + i), y, a3);
         }
 
-        scores[r] = Vector512.Sum(a0);
-        scores[r + 1] = Vector512.Sum(a1);
-        scores[r + 2] = Vector512.Sum(a2);
-        scores[r + 3] = Vector512.Sum(a3);
+        scores[r] = LaneSum(a0);
+        scores[r + 1] = LaneSum(a1);
+        scores[r + 2] = LaneSum(a2);
+        scores[r + 3] = LaneSum(a3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -178,11 +214,15 @@ internal static class FloatKernels
             a33 = Vector512.FusedMultiplyAdd(x3, y, a33);
         }
 
-        int s0 = (q * rowCount) + r, s1 = s0 + rowCount, s2 = s1 + rowCount, s3 = s2 + rowCount;
-        scores[s0] = Vector512.Sum(a00); scores[s0 + 1] = Vector512.Sum(a10); scores[s0 + 2] = Vector512.Sum(a20); scores[s0 + 3] = Vector512.Sum(a30);
-        scores[s1] = Vector512.Sum(a01); scores[s1 + 1] = Vector512.Sum(a11); scores[s1 + 2] = Vector512.Sum(a21); scores[s1 + 3] = Vector512.Sum(a31);
-        scores[s2] = Vector512.Sum(a02); scores[s2 + 1] = Vector512.Sum(a12); scores[s2 + 2] = Vector512.Sum(a22); scores[s2 + 3] = Vector512.Sum(a32);
-        scores[s3] = Vector512.Sum(a03); scores[s3 + 1] = Vector512.Sum(a13); scores[s3 + 2] = Vector512.Sum(a23); scores[s3 + 3] = Vector512.Sum(a33);
+        // Sixteen lane sums in 45 instructions instead of sixteen separate reductions (a third of the kernel's time);
+        // accumulator q + 4r lands in lane 4q + r, so each query's four scores are one 128-bit store.
+        Vector512<float> sums = LaneSums(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+        ref float output = ref MemoryMarshal.GetReference(scores);
+        nuint s0 = (nuint)((q * rowCount) + r);
+        sums.GetLower().GetLower().StoreUnsafe(ref output, s0);
+        sums.GetLower().GetUpper().StoreUnsafe(ref output, s0 + (nuint)rowCount);
+        sums.GetUpper().GetLower().StoreUnsafe(ref output, s0 + (nuint)(2 * rowCount));
+        sums.GetUpper().GetUpper().StoreUnsafe(ref output, s0 + (nuint)(3 * rowCount));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

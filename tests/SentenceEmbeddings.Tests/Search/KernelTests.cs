@@ -82,4 +82,84 @@ public sealed class KernelTests
         Assert.Equal(0, BinaryCodec.Hamming(bits, bits));
         Assert.Equal(24, BinaryCodec.Hamming(bits, new ulong[2])); // 24 multiples of 3 below 70
     }
+
+    [Theory]
+    [InlineData(384, 1000)] // 6 words: all-MiniLM-L6-v2, arctic-embed-xs
+    [InlineData(64, 17)]
+    [InlineData(70, 9)]
+    [InlineData(200, 31)]
+    [InlineData(512, 24)] // 8 words, the widest vector path
+    [InlineData(768, 19)] // 12 words: the scalar path
+    [InlineData(1, 5)]
+    public void BinaryScore_EqualsHammingPerRow(int dimensions, int rowCount)
+    {
+        var random = new Random(dimensions + rowCount);
+        int words = BinaryCodec.WordCount(dimensions);
+        ulong mask = dimensions % 64 == 0 ? ulong.MaxValue : (1UL << (dimensions % 64)) - 1;
+        ulong[] NextCode()
+        {
+            ulong[] code = [.. Enumerable.Range(0, words).Select(_ => (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40))];
+            code[^1] &= mask;
+            return code;
+        }
+
+        ulong[] query = NextCode();
+        ulong[][] rows = [.. Enumerable.Range(0, rowCount).Select(_ => NextCode())];
+        rows[0] = [.. query]; // distance 0
+        rows[^1] = [.. query.Select(w => ~w)];
+        rows[^1][^1] &= mask; // every bit differs
+        float[] scores = new float[rowCount];
+        BinaryCodec.Score(query, rows.SelectMany(r => r).ToArray(), scores, dimensions);
+        for (int r = 0; r < rowCount; r++)
+        {
+            Assert.Equal(BinaryCodec.Score(BinaryCodec.Hamming(query, rows[r]), dimensions), scores[r]);
+        }
+
+        Assert.Equal(1f, scores[0]);
+        Assert.Equal(-1f, scores[^1]);
+    }
+
+    [Fact]
+    public void LaneSums_AddInTheOrderOfLaneSum()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return; // the 16-at-once reduction only runs where AVX-512 does
+        }
+
+        // Magnitudes from 1e-8 to 1e8: any other order of addition rounds differently.
+        var random = new Random(77);
+        var vectors = new System.Runtime.Intrinsics.Vector512<float>[16];
+        for (int v = 0; v < 16; v++)
+        {
+            vectors[v] = System.Runtime.Intrinsics.Vector512.Create<float>([.. Enumerable.Range(0, 16).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 9))))]);
+        }
+
+        System.Runtime.Intrinsics.Vector512<float> sums = FloatKernels.LaneSums(
+            vectors[0], vectors[1], vectors[2], vectors[3], vectors[4], vectors[5], vectors[6], vectors[7],
+            vectors[8], vectors[9], vectors[10], vectors[11], vectors[12], vectors[13], vectors[14], vectors[15]);
+        int orderSensitive = 0;
+        for (int c = 0; c < 4; c++)
+        {
+            for (int k = 0; k < 4; k++)
+            {
+                float expected = FloatKernels.LaneSum(vectors[c + (4 * k)]);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(sums[(4 * c) + k]));
+                orderSensitive += expected != InOrder(vectors[c + (4 * k)]) ? 1 : 0;
+            }
+        }
+
+        Assert.True(orderSensitive > 0, "the data should make the order of addition visible");
+
+        static float InOrder(System.Runtime.Intrinsics.Vector512<float> v)
+        {
+            float sum = 0;
+            for (int i = 0; i < 16; i++)
+            {
+                sum += v[i];
+            }
+
+            return sum;
+        }
+    }
 }
