@@ -31,7 +31,9 @@ public sealed class IndexConcurrencyTests
         using var stop = new CancellationTokenSource(duration);
         long writes = 0;
         long searches = 0;
-        Task writer = Task.Run(() =>
+        // Dedicated threads: eight busy pool tasks on two cores would keep the writer's task queued behind them
+        // (the pool adds threads about once a second), which tests the thread pool, not the index's lock.
+        Task writer = Task.Factory.StartNew(() =>
         {
             var random = new Random(44);
             while (!stop.IsCancellationRequested)
@@ -46,8 +48,8 @@ public sealed class IndexConcurrencyTests
 
                 writes++;
             }
-        });
-        Task[] readers = [.. Enumerable.Range(0, 8).Select(r => Task.Run(() =>
+        }, TaskCreationOptions.LongRunning);
+        Task[] readers = [.. Enumerable.Range(0, 8).Select(r => Task.Factory.StartNew(() =>
         {
             var random = new Random(r);
             while (!stop.IsCancellationRequested)
@@ -59,7 +61,7 @@ public sealed class IndexConcurrencyTests
                 Check(matches, anchors[anchor], anchor, anchors, a, b);
                 Interlocked.Increment(ref searches);
             }
-        }))];
+        }, TaskCreationOptions.LongRunning))];
         await Task.WhenAll([writer, .. readers]);
         Assert.True(writes > 0 && searches > 0, $"{writes} writes, {searches} searches");
     }
