@@ -16,6 +16,14 @@ if (args.Length > 0 && args[0] == "int8-paired")
     return 0;
 }
 
+// `latency-paired [rounds] [calls]`: one-sentence calls through DI beside raw session.Run, fp32 and int8, alternated in blocks (LatencyPairedRun).
+if (args.Length > 0 && args[0] == "latency-paired")
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    await LatencyPairedRun.RunAsync(Arg(1, 20), Arg(2, 100)).ConfigureAwait(false);
+    return 0;
+}
+
 // `search-recall`: recall@10 of the int8 and binary indexes against exact float search on real embeddings (Search/SearchRecall).
 if (args.Length > 0 && args[0] == "search-recall")
 {

@@ -19,6 +19,11 @@ internal static class EngineOptionRules
         AtLeast(problems, keyPrefix, nameof(options.MaxBatchSize), options.MaxBatchSize, 1, string.Empty);
         AtLeast(problems, keyPrefix, nameof(options.MaxQueuedTexts), options.MaxQueuedTexts, 1, string.Empty);
         AtLeast(problems, keyPrefix, nameof(options.IntraOpNumThreads), options.IntraOpNumThreads, 0, " (0 lets ONNX Runtime choose)");
+        if (options.ThreadSpinning is { } spinning && !Enum.IsDefined(spinning))
+        {
+            problems.Add($"{keyPrefix}ThreadSpinning is {spinning}; it must be DuringRuns, Never or Always.");
+        }
+
         if (options.QueueFullMode is { } mode && !Enum.IsDefined(mode))
         {
             problems.Add($"{keyPrefix}QueueFullMode is {mode}; it must be Wait or Fail.");

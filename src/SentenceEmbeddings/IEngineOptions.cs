@@ -24,7 +24,7 @@ internal interface IEngineOptions
 
     int? IntraOpNumThreads { get; }
 
-    bool? AllowSpinning { get; }
+    ThreadSpinning? ThreadSpinning { get; }
 
     ExecutionProvider? ExecutionProvider { get; }
 

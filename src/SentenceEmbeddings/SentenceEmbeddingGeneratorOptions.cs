@@ -46,10 +46,11 @@ public sealed class SentenceEmbeddingGeneratorOptions : IEngineOptions
     /// <value>The default is 0: ONNX Runtime's choice, one per physical core.</value>
     public int IntraOpNumThreads { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether ONNX Runtime's threads spin (busy-wait) between runs instead of sleeping.</summary>
-    /// <value>The default is <see langword="false"/>: spinning wins a little latency for one caller but takes the cores that concurrent
-    /// callers need to parse requests and tokenize.</value>
-    public bool AllowSpinning { get; set; }
+    /// <summary>Gets or sets when ONNX Runtime's threads busy-wait for work instead of sleeping.</summary>
+    /// <value>The default is <see cref="ThreadSpinning.DuringRuns"/>: no thread wake-up inside a run (a one-sentence call costs what
+    /// <c>session.Run</c> costs), and no spinning between runs, which would take the cores concurrent callers need to parse requests
+    /// and tokenize (benchmarks/README.md has the figures).</value>
+    public ThreadSpinning ThreadSpinning { get; set; }
 
     /// <summary>Gets or sets the name of the model's prompt (from <c>config_sentence_transformers.json</c>) put before every text.</summary>
     /// <value>The default is <see langword="null"/>: the model's <c>default_prompt_name</c>, usually none. A call can choose another through
@@ -98,7 +99,7 @@ public sealed class SentenceEmbeddingGeneratorOptions : IEngineOptions
 
     int? IEngineOptions.IntraOpNumThreads => IntraOpNumThreads;
 
-    bool? IEngineOptions.AllowSpinning => AllowSpinning;
+    ThreadSpinning? IEngineOptions.ThreadSpinning => ThreadSpinning;
 
     ExecutionProvider? IEngineOptions.ExecutionProvider => ExecutionProvider;
 

@@ -134,7 +134,7 @@ public sealed class SentenceEmbeddingGeneratorLoadingTests
         Assert.Equal(65_536, options.MaxQueuedTexts);
         Assert.Equal(QueueFullMode.Wait, options.QueueFullMode);
         Assert.Equal(TimeSpan.Zero, options.MaxBatchDelay);
-        Assert.False(options.AllowSpinning);
+        Assert.Equal(ThreadSpinning.DuringRuns, options.ThreadSpinning);
         Assert.Equal(LongTextMode.Truncate, options.LongTextMode);
         Assert.Null(options.ChunkOverlapTokens);
         Assert.Equal(128, options.MaxChunksPerText);

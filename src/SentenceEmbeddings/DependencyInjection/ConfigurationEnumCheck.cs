@@ -10,6 +10,7 @@ internal static class ConfigurationEnumCheck
     [
         (nameof(EmbeddingEngineOptions.LongTextMode), typeof(LongTextMode)),
         (nameof(EmbeddingEngineOptions.QueueFullMode), typeof(QueueFullMode)),
+        (nameof(EmbeddingEngineOptions.ThreadSpinning), typeof(ThreadSpinning)),
         (nameof(SentenceEmbeddingsOptions.OnnxVariant), typeof(OnnxVariant)),
         (nameof(SentenceEmbeddingsOptions.ExecutionProvider), typeof(ExecutionProvider)),
     ];

@@ -44,7 +44,7 @@ internal sealed class OnnxEmbeddingBackend : IEmbeddingBackend
     /// <inheritdoc cref="EmbeddingBackendFactory"/>
     public static IEmbeddingBackend Load(ModelFolder folder, string onnxPath, SentenceTokenizer tokenizer, SentenceEmbeddingGeneratorOptions options, string modelId, ILogger logger)
     {
-        OnnxEncoder encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.AllowSpinning, options.ExecutionProvider, options.Cuda, logger, modelId);
+        OnnxEncoder encoder = OnnxEncoder.Load(onnxPath, options.IntraOpNumThreads, options.ThreadSpinning, options.ExecutionProvider, options.Cuda, logger, modelId);
         try
         {
             encoder.CheckVocabulary(tokenizer.VocabularySize, tokenizer.SourcePath, onnxPath);

@@ -49,12 +49,12 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Loads an ONNX model and checks that its inputs and outputs are those of a sentence encoder.</summary>
     /// <param name="onnxPath">The ONNX file.</param>
     /// <param name="intraOpNumThreads">The number of threads ONNX Runtime uses inside one run; 0 lets it choose.</param>
-    /// <param name="allowSpinning">Whether ONNX Runtime's threads busy-wait between runs.</param>
+    /// <param name="spinning">When ONNX Runtime's threads busy-wait for work.</param>
     /// <returns>The encoder.</returns>
     /// <exception cref="InvalidModelFileException">The file is not an ONNX model, or not one with the inputs and outputs of a sentence encoder.</exception>
-    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, bool allowSpinning)
+    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, ThreadSpinning spinning)
     {
-        using SessionOptions options = CreateSessionOptions(intraOpNumThreads, allowSpinning);
+        using SessionOptions options = CreateSessionOptions(intraOpNumThreads, spinning);
         InferenceSession session;
         try
         {
@@ -83,7 +83,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Loads an ONNX model on the execution provider asked for, falling back to the CPU as <see cref="CudaOptions.FallbackToCpu"/> allows.</summary>
     /// <param name="onnxPath">The ONNX file.</param>
     /// <param name="intraOpNumThreads">The number of threads ONNX Runtime uses inside one run; 0 lets it choose.</param>
-    /// <param name="allowSpinning">Whether ONNX Runtime's threads busy-wait between runs.</param>
+    /// <param name="spinning">When ONNX Runtime's threads busy-wait for work.</param>
     /// <param name="executionProvider">The execution provider asked for.</param>
     /// <param name="cuda">The CUDA options, read when <paramref name="executionProvider"/> is <see cref="ExecutionProvider.Cuda"/>.</param>
     /// <param name="logger">Receives one warning on a fallback, naming what is missing.</param>
@@ -91,14 +91,14 @@ internal sealed class OnnxEncoder : IDisposable
     /// <returns>The encoder; <see cref="ExecutionProvider"/> says where it runs.</returns>
     /// <exception cref="InvalidModelFileException">The file is not an ONNX model, or not one with the inputs and outputs of a sentence encoder.</exception>
     /// <exception cref="ExecutionProviderUnavailableException">CUDA cannot start and <see cref="CudaOptions.FallbackToCpu"/> is <see langword="false"/>.</exception>
-    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, bool allowSpinning, ExecutionProvider executionProvider, CudaOptions cuda, ILogger logger, string modelId)
+    public static OnnxEncoder Load(string onnxPath, int intraOpNumThreads, ThreadSpinning spinning, ExecutionProvider executionProvider, CudaOptions cuda, ILogger logger, string modelId)
     {
         if (executionProvider != ExecutionProvider.Cuda)
         {
-            return Load(onnxPath, intraOpNumThreads, allowSpinning);
+            return Load(onnxPath, intraOpNumThreads, spinning);
         }
 
-        (OnnxEncoder? encoder, string? reason, Exception? cause) = TryLoadOnCuda(onnxPath, intraOpNumThreads, allowSpinning, cuda);
+        (OnnxEncoder? encoder, string? reason, Exception? cause) = TryLoadOnCuda(onnxPath, intraOpNumThreads, spinning, cuda);
         if (encoder is not null)
         {
             Log.RunningOnCuda(logger, modelId, cuda.DeviceId);
@@ -106,7 +106,7 @@ internal sealed class OnnxEncoder : IDisposable
         }
 
         // A model that cannot load on the CPU either is a bad file, whatever CUDA said: that is the error to report.
-        OnnxEncoder cpu = Load(onnxPath, intraOpNumThreads, allowSpinning);
+        OnnxEncoder cpu = Load(onnxPath, intraOpNumThreads, spinning);
         if (!cuda.FallbackToCpu)
         {
             cpu.Dispose();
@@ -190,7 +190,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 
-    private static SessionOptions CreateSessionOptions(int intraOpNumThreads, bool allowSpinning)
+    private static SessionOptions CreateSessionOptions(int intraOpNumThreads, ThreadSpinning spinning)
     {
         var options = new SessionOptions
         {
@@ -198,13 +198,19 @@ internal sealed class OnnxEncoder : IDisposable
             IntraOpNumThreads = intraOpNumThreads,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
+        string allow = spinning == ThreadSpinning.Never ? "0" : "1";
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allow);
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", allow);
+        if (spinning == ThreadSpinning.DuringRuns)
+        {
+            // Spinning stops when the last concurrent Run returns and starts again with the next.
+            options.AddSessionConfigEntry("session.force_spinning_stop", "1");
+        }
         return options;
     }
 
     /// <summary>Loads the model on CUDA and runs it once; returns the reason instead when CUDA cannot start.</summary>
-    private static (OnnxEncoder? Encoder, string? Reason, Exception? Cause) TryLoadOnCuda(string onnxPath, int intraOpNumThreads, bool allowSpinning, CudaOptions cuda)
+    private static (OnnxEncoder? Encoder, string? Reason, Exception? Cause) TryLoadOnCuda(string onnxPath, int intraOpNumThreads, ThreadSpinning spinning, CudaOptions cuda)
     {
         if (!ExecutionProviderSetup.NativeLibraryHasCuda())
         {
@@ -214,7 +220,7 @@ internal sealed class OnnxEncoder : IDisposable
         InferenceSession session;
         try
         {
-            using SessionOptions options = CreateSessionOptions(intraOpNumThreads, allowSpinning);
+            using SessionOptions options = CreateSessionOptions(intraOpNumThreads, spinning);
             ExecutionProviderSetup.AppendCuda(options, cuda);
             session = new InferenceSession(onnxPath, options);
         }

@@ -40,9 +40,9 @@ public abstract class EmbeddingEngineOptions
     /// <value>The default is <see langword="null"/>: a tier's own value, else the registry's, else 0, ONNX Runtime's choice (<see cref="SentenceEmbeddingGeneratorOptions.IntraOpNumThreads"/>).</value>
     public int? IntraOpNumThreads { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether ONNX Runtime's threads spin between runs instead of sleeping.</summary>
-    /// <value>The default is <see langword="null"/>: a tier's own value, else the registry's, else <see langword="false"/> (<see cref="SentenceEmbeddingGeneratorOptions.AllowSpinning"/>).</value>
-    public bool? AllowSpinning { get; set; }
+    /// <summary>Gets or sets when ONNX Runtime's threads busy-wait for work instead of sleeping.</summary>
+    /// <value>The default is <see langword="null"/>: a tier's own value, else the registry's, else <see cref="SentenceEmbeddings.ThreadSpinning.DuringRuns"/> (<see cref="SentenceEmbeddingGeneratorOptions.ThreadSpinning"/>).</value>
+    public ThreadSpinning? ThreadSpinning { get; set; }
 
     /// <summary>Gets or sets what to do with a text longer than the maximum sequence length: truncate it, embed it in chunks, or fail.</summary>
     /// <value>The default is <see langword="null"/>: the registry's value, else <see cref="SentenceEmbeddings.LongTextMode.Truncate"/> (exactly sentence-transformers).</value>

@@ -23,7 +23,7 @@ internal static class EngineOptionsMerge
             QueueFullMode = configured?.QueueFullMode ?? registry.QueueFullMode ?? defaults.QueueFullMode,
             MaxBatchDelay = configured?.MaxBatchDelay ?? registry.MaxBatchDelay ?? defaults.MaxBatchDelay,
             IntraOpNumThreads = configured?.IntraOpNumThreads ?? registry.IntraOpNumThreads ?? defaults.IntraOpNumThreads,
-            AllowSpinning = configured?.AllowSpinning ?? registry.AllowSpinning ?? defaults.AllowSpinning,
+            ThreadSpinning = configured?.ThreadSpinning ?? registry.ThreadSpinning ?? defaults.ThreadSpinning,
             PromptName = configured?.PromptName,
             ExecutionProvider = configured?.ExecutionProvider ?? registry.ExecutionProvider,
             Cuda = configured?.Cuda ?? registry.Cuda, // a tier's Cuda section replaces the registry's as a whole

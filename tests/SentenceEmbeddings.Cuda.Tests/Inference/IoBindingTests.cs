@@ -22,8 +22,8 @@ public sealed class IoBindingTests
             mask.AsSpan(row * length, texts[row].Length).Fill(1);
         }
 
-        using OnnxEncoder plain = OnnxEncoder.Load(onnx, 0, false);
-        using OnnxEncoder bound = OnnxEncoder.Load(onnx, 0, false, ExecutionProvider.Cpu, new CudaOptions(), NullLogger.Instance, "mini");
+        using OnnxEncoder plain = OnnxEncoder.Load(onnx, 0, ThreadSpinning.Never);
+        using OnnxEncoder bound = OnnxEncoder.Load(onnx, 0, ThreadSpinning.Never, ExecutionProvider.Cpu, new CudaOptions(), NullLogger.Instance, "mini");
         bound.UsesIoBinding = true;
         using var runOptions = new RunOptions();
         float[] expected = new float[batch * length * plain.HiddenSize];

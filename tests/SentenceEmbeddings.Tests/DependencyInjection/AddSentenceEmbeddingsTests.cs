@@ -78,6 +78,8 @@ public sealed class AddSentenceEmbeddingsTests
     [InlineData("""{"Tiers": {"fast": {"MaxBatchDelay": "-00:00:01"}}}""", "SentenceEmbeddings:Tiers:fast:MaxBatchDelay is -00:00:01")]
     [InlineData("""{"IntraOpNumThreads": -1}""", "SentenceEmbeddings:IntraOpNumThreads is -1")]
     [InlineData("""{"Tiers": {"fast": {"IntraOpNumThreads": -2}}}""", "SentenceEmbeddings:Tiers:fast:IntraOpNumThreads is -2")]
+    [InlineData("""{"ThreadSpinning": "3"}""", "SentenceEmbeddings:ThreadSpinning is 3; it must be DuringRuns, Never or Always")]
+    [InlineData("""{"Tiers": {"fast": {"ThreadSpinning": "-1"}}}""", "SentenceEmbeddings:Tiers:fast:ThreadSpinning is -1")]
     [InlineData("""{"ExecutionProvider": "5"}""", "SentenceEmbeddings:ExecutionProvider is 5; it must be Cpu or Cuda")]
     [InlineData("""{"Tiers": {"fast": {"ExecutionProvider": "5"}}}""", "SentenceEmbeddings:Tiers:fast:ExecutionProvider is 5")]
     [InlineData("""{"Cuda": {"MaxBatchTokens": 0}}""", "SentenceEmbeddings:Cuda:MaxBatchTokens is 0")]
@@ -100,6 +102,7 @@ public sealed class AddSentenceEmbeddingsTests
     [InlineData("""{"LongTextMode": "paragraphs"}""", "SentenceEmbeddings:LongTextMode is 'paragraphs'; it must be one of Truncate, Chunk, Error.")]
     [InlineData("""{"Tiers": {"fast": {"LongTextMode": "paragraphs"}}}""", "SentenceEmbeddings:Tiers:fast:LongTextMode is 'paragraphs'; it must be one of Truncate, Chunk, Error.")]
     [InlineData("""{"QueueFullMode": "sometimes"}""", "SentenceEmbeddings:QueueFullMode is 'sometimes'; it must be one of Wait, Fail.")]
+    [InlineData("""{"Tiers": {"fast": {"ThreadSpinning": "true"}}}""", "SentenceEmbeddings:Tiers:fast:ThreadSpinning is 'true'; it must be one of DuringRuns, Never, Always.")]
     [InlineData("""{"Tiers": {"fast": {"ExecutionProvider": "tpu"}}}""", "SentenceEmbeddings:Tiers:fast:ExecutionProvider is 'tpu'; it must be one of Cpu, Cuda.")]
     public void AddSentenceEmbeddings_UnknownEnumName_FailsNamingTheKeyTheValueAndTheAllowedNames(string section, string expected)
     {

@@ -17,7 +17,7 @@ public sealed class EngineOptionsMergeTests
     [InlineData("QueueFullMode", "Fail", "Wait")]
     [InlineData("MaxBatchDelay", "00:00:00.0050000", "00:00:00.0200000")]
     [InlineData("IntraOpNumThreads", "2", "1")]
-    [InlineData("AllowSpinning", "True", "False")]
+    [InlineData("ThreadSpinning", "Always", "Never")]
     [InlineData("ExecutionProvider", "Cuda", "Cpu")]
     [InlineData("LongTextMode", "Chunk", "Error")]
     [InlineData("ChunkOverlapTokens", "16", "8")]
@@ -36,7 +36,7 @@ public sealed class EngineOptionsMergeTests
     {
         string[] keys = [.. typeof(EmbeddingEngineOptions).GetProperties().Select(p => p.Name)];
 
-        Assert.Equal(["MaxSequenceLength", "MaxBatchTokens", "MaxBatchSize", "MaxQueuedTexts", "QueueFullMode", "MaxBatchDelay", "IntraOpNumThreads", "AllowSpinning", "LongTextMode", "ChunkOverlapTokens", "MaxChunksPerText"], keys);
+        Assert.Equal(["MaxSequenceLength", "MaxBatchTokens", "MaxBatchSize", "MaxQueuedTexts", "QueueFullMode", "MaxBatchDelay", "IntraOpNumThreads", "ThreadSpinning", "LongTextMode", "ChunkOverlapTokens", "MaxChunksPerText"], keys);
         Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new SentenceEmbeddingsOptions())));
         Assert.All(keys, key => Assert.Null(typeof(EmbeddingEngineOptions).GetProperty(key)!.GetValue(new EmbeddingTierOptions())));
         Assert.Null(new EmbeddingTierOptions().PromptName);
