@@ -63,8 +63,8 @@ internal static class BinaryCodec
     /// <remarks>
     /// Eight rows of w words are w vectors of eight words. Each is XORed with the query repeated in the same phase, its bytes
     /// counted (two table lookups) and summed per word (VPSADBW); word k's counts go to byte k of each lane, a byte permute
-    /// (VPERMB) gathers each row's w counts into one lane and a second VPSADBW adds them. Several times the speed of POPCNT
-    /// per word on this machine.
+    /// (VPERMB) gathers each row's w counts into one lane and a second VPSADBW adds them. On this machine 1.5 × the speed
+    /// of POPCNT per word (2.0 instead of 3.0 ms for 1M codes of 384 bits, one thread).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ScoreEightRowsAtATime(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> rows, Span<float> scores, int dimensions)

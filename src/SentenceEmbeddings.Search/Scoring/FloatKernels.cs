@@ -214,7 +214,7 @@ internal static class FloatKernels
             a33 = Vector512.FusedMultiplyAdd(x3, y, a33);
         }
 
-        // Sixteen lane sums in 45 instructions instead of sixteen separate reductions (a third of the kernel's time);
+        // Sixteen lane sums in 45 instructions; sixteen separate reductions take about 130 beside the block's 384 FMAs.
         // accumulator q + 4r lands in lane 4q + r, so each query's four scores are one 128-bit store.
         Vector512<float> sums = LaneSums(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
         ref float output = ref MemoryMarshal.GetReference(scores);
