@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
-using Microsoft.ML.OnnxRuntime;
 
 namespace SentenceEmbeddings.Benchmarks;
 
@@ -11,8 +10,7 @@ public class LatencyBenchmarks
 {
     private const string Sentence = "A man is playing a guitar on the street.";
     private SentenceEmbeddingGenerator _generator = null!;
-    private InferenceSession _session = null!;
-    private OrtValue[] _inputs = null!;
+    private RawSentenceSession _raw = null!;
 
     /// <summary>Gets or sets the ONNX file: fp32 (<c>onnx/model.onnx</c>) or int8 (the <c>sentence-embeddings quantize</c> default).</summary>
     [Params("fp32", "int8")]
@@ -24,31 +22,18 @@ public class LatencyBenchmarks
         _generator = Model == "int8"
             ? new SentenceEmbeddingGenerator(Int8Benchmarks.QuantizedCopy(), new SentenceEmbeddingGeneratorOptions { OnnxFile = Int8Benchmarks.VariantFile(AttentionQuantization.QAttention) })
             : new SentenceEmbeddingGenerator(Corpus.MiniLM);
-        _session = new InferenceSession(_generator.OnnxPath);
-        long[] ids = _generator.Tokenizer.Tokenize(Sentence);
-        long[] shape = [1, ids.Length];
-        long[] mask = [.. ids.Select(_ => 1L)];
-        _inputs = [OrtValue.CreateTensorValueFromMemory(ids, shape), OrtValue.CreateTensorValueFromMemory(mask, shape), OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape)];
+        _raw = new RawSentenceSession(_generator.OnnxPath, _generator.Tokenizer.Tokenize(Sentence));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _generator.Dispose();
-        _session.Dispose();
-        foreach (OrtValue input in _inputs)
-        {
-            input.Dispose();
-        }
+        _raw.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "raw ONNX Runtime session.Run (pre-tokenized)")]
-    public int RawOnnxRuntime()
-    {
-        using var runOptions = new RunOptions();
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], _inputs, ["last_hidden_state"]);
-        return (int)outputs[0].GetTensorTypeAndShape().Shape[1];
-    }
+    public int RawOnnxRuntime() => _raw.Run();
 
     [Benchmark(Description = "GenerateVectorAsync, one short sentence")]
     public async Task<int> OneSentence() => (await _generator.GenerateVectorAsync(Sentence)).Length;

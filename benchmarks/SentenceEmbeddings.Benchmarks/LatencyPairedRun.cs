@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.ML.OnnxRuntime;
 
 namespace SentenceEmbeddings.Benchmarks;
 
@@ -28,8 +27,9 @@ public static class LatencyPairedRun
         await fp32.GenerateAsync([Sentence]).ConfigureAwait(false);
         await int8.GenerateAsync([Sentence]).ConfigureAwait(false);
 
-        using var rawFp32 = new RawSession(Path.Combine(folder, "onnx", "model.onnx"), Sentence, folder);
-        using var rawInt8 = new RawSession(Path.Combine(folder, int8File), Sentence, folder);
+        long[] ids = SentenceTokenizer.Load(folder).Tokenize(Sentence);
+        using var rawFp32 = new RawSentenceSession(Path.Combine(folder, "onnx", "model.onnx"), ids);
+        using var rawInt8 = new RawSentenceSession(Path.Combine(folder, int8File), ids);
         (string Name, Func<ValueTask> Call)[] methods =
         [
             ("raw session.Run fp32 (ORT defaults)", () => { rawFp32.Run(); return ValueTask.CompletedTask; }),
@@ -94,43 +94,5 @@ public static class LatencyPairedRun
     {
         double[] sorted = [.. values.Order()];
         return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
-    }
-
-    /// <summary>A session with ONNX Runtime's default options and the sentence's tensors made once.</summary>
-    private sealed class RawSession : IDisposable
-    {
-        private readonly InferenceSession _session;
-        private readonly OrtValue[] _inputs;
-        private readonly string[] _inputNames;
-
-        public RawSession(string onnxPath, string sentence, string folder)
-        {
-            _session = new InferenceSession(onnxPath);
-            using var tokenizer = new SentenceEmbeddingGenerator(folder);
-            long[] ids = tokenizer.Tokenizer.Tokenize(sentence);
-            long[] shape = [1, ids.Length];
-            _inputNames = [.. _session.InputNames];
-            _inputs = [.. _inputNames.Select(name => name switch
-            {
-                "input_ids" => OrtValue.CreateTensorValueFromMemory(ids, shape),
-                "attention_mask" => OrtValue.CreateTensorValueFromMemory(ids.Select(_ => 1L).ToArray(), shape),
-                _ => OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape),
-            })];
-        }
-
-        public void Run()
-        {
-            using var runOptions = new RunOptions();
-            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(runOptions, _inputNames, _inputs, [_session.OutputNames[0]]);
-        }
-
-        public void Dispose()
-        {
-            _session.Dispose();
-            foreach (OrtValue input in _inputs)
-            {
-                input.Dispose();
-            }
-        }
     }
 }

@@ -9,40 +9,23 @@ internal static class EngineOptionRules
     /// <param name="problems">Receives one message per bad value.</param>
     public static void Check(IEngineOptions options, string keyPrefix, List<string> problems)
     {
-        if (options.OnnxVariant is { } variant && !Enum.IsDefined(variant))
-        {
-            problems.Add($"{keyPrefix}OnnxVariant is {variant}; it must be Fp32 or Auto.");
-        }
+        Defined(problems, keyPrefix, nameof(options.OnnxVariant), options.OnnxVariant);
 
         AtLeast(problems, keyPrefix, nameof(options.MaxSequenceLength), options.MaxSequenceLength, 2, " ([CLS] and [SEP]), or unset for the model's own");
         AtLeast(problems, keyPrefix, nameof(options.MaxBatchTokens), options.MaxBatchTokens, 1, string.Empty);
         AtLeast(problems, keyPrefix, nameof(options.MaxBatchSize), options.MaxBatchSize, 1, string.Empty);
         AtLeast(problems, keyPrefix, nameof(options.MaxQueuedTexts), options.MaxQueuedTexts, 1, string.Empty);
         AtLeast(problems, keyPrefix, nameof(options.IntraOpNumThreads), options.IntraOpNumThreads, 0, " (0 lets ONNX Runtime choose)");
-        if (options.ThreadSpinning is { } spinning && !Enum.IsDefined(spinning))
-        {
-            problems.Add($"{keyPrefix}ThreadSpinning is {spinning}; it must be DuringRuns, Never or Always.");
-        }
-
-        if (options.QueueFullMode is { } mode && !Enum.IsDefined(mode))
-        {
-            problems.Add($"{keyPrefix}QueueFullMode is {mode}; it must be Wait or Fail.");
-        }
+        Defined(problems, keyPrefix, nameof(options.ThreadSpinning), options.ThreadSpinning);
+        Defined(problems, keyPrefix, nameof(options.QueueFullMode), options.QueueFullMode);
 
         if (options.MaxBatchDelay is { } delay && (delay < TimeSpan.Zero || delay > TimeSpan.FromSeconds(1)))
         {
             problems.Add($"{keyPrefix}MaxBatchDelay is {delay}; it must be between zero and one second (00:00:01).");
         }
 
-        if (options.ExecutionProvider is { } provider && !Enum.IsDefined(provider))
-        {
-            problems.Add($"{keyPrefix}ExecutionProvider is {provider}; it must be Cpu or Cuda.");
-        }
-
-        if (options.LongTextMode is { } longText && !Enum.IsDefined(longText))
-        {
-            problems.Add($"{keyPrefix}LongTextMode is {longText}; it must be Truncate, Chunk or Error.");
-        }
+        Defined(problems, keyPrefix, nameof(options.ExecutionProvider), options.ExecutionProvider);
+        Defined(problems, keyPrefix, nameof(options.LongTextMode), options.LongTextMode);
 
         AtLeast(problems, keyPrefix, nameof(options.ChunkOverlapTokens), options.ChunkOverlapTokens, 0, " (unset takes an eighth of the window)");
         // The window's text tokens: MaxSequenceLength less [CLS] and [SEP].
@@ -55,6 +38,18 @@ internal static class EngineOptionRules
         if (options.Cuda is { } cuda)
         {
             problems.AddRange(cuda.Validate($"{keyPrefix}Cuda:"));
+        }
+    }
+
+    /// <summary>Reports a value that names no member of its enum (a number bound from configuration), listing the members: "Wait or Fail".</summary>
+    private static void Defined<TEnum>(List<string> problems, string keyPrefix, string key, TEnum? value)
+        where TEnum : struct, Enum
+    {
+        if (value is { } set && !Enum.IsDefined(set))
+        {
+            string[] names = Enum.GetNames<TEnum>();
+            string allowed = names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+            problems.Add($"{keyPrefix}{key} is {set}; it must be {allowed}.");
         }
     }
 
