@@ -20,7 +20,7 @@ public class LatencyBenchmarks
     public void Setup()
     {
         _generator = Model == "int8"
-            ? new SentenceEmbeddingGenerator(Int8Benchmarks.QuantizedCopy(), new SentenceEmbeddingGeneratorOptions { OnnxFile = Int8Benchmarks.VariantFile(AttentionQuantization.QAttention) })
+            ? new SentenceEmbeddingGenerator(Int8Benchmarks.QuantizedCopy(), new SentenceEmbeddingGeneratorOptions { OnnxFile = Int8Benchmarks.VariantFile(AttentionQuantization.Flash) })
             : new SentenceEmbeddingGenerator(Corpus.MiniLM);
         _raw = new RawSentenceSession(_generator.OnnxPath, _generator.Tokenizer.Tokenize(Sentence));
     }

@@ -14,7 +14,7 @@ public static class LatencyPairedRun
     public static async Task RunAsync(int rounds, int callsPerBlock)
     {
         string folder = Int8Benchmarks.QuantizedCopy();
-        string int8File = Int8Benchmarks.VariantFile(AttentionQuantization.QAttention);
+        string int8File = Int8Benchmarks.VariantFile(AttentionQuantization.Flash);
         var services = new ServiceCollection();
         services.AddSentenceEmbeddings(o =>
         {

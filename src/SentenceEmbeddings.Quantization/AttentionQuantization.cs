@@ -11,4 +11,10 @@ public enum AttentionQuantization
 
     /// <summary>The blocks stay as exported and only the Q/K/V and other constant-weight products become int8 (the rewrite of the first release; ONNX Runtime then cannot fuse attention).</summary>
     Unfused,
+
+    /// <summary>
+    /// Batches without padding run int8 Q/K/V products into com.microsoft <c>MultiHeadAttention</c>, whose CPU kernel uses flash
+    /// attention; padded batches run the <see cref="QAttention"/> graph. One file holds both behind an <c>If</c> on the attention mask.
+    /// </summary>
+    Flash,
 }

@@ -15,22 +15,24 @@ internal sealed class DynamicInt8Rewriter
 {
     private const string DefaultDomain = "";
     private const long MinimumOpset = 11;
+    private const string AttentionMaskInput = "attention_mask";
 
     private readonly GraphProto _graph;
     private readonly bool _perChannel;
     private readonly bool _reduceRange;
-    private readonly bool _quantizeAttention;
+    private readonly AttentionQuantization _attention;
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly HashSet<string> _graphInputs;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Weight, string Scale, string ZeroPoint)> _quantizedWeights = new(StringComparer.Ordinal);
+    private string? _paddingTest;
 
-    private DynamicInt8Rewriter(GraphProto graph, bool perChannel, bool reduceRange, bool quantizeAttention)
+    private DynamicInt8Rewriter(GraphProto graph, bool perChannel, bool reduceRange, AttentionQuantization attention)
     {
+        _attention = attention;
         _graph = graph;
         _perChannel = perChannel;
         _reduceRange = reduceRange;
-        _quantizeAttention = quantizeAttention;
         _initializers = graph.Initializer.Where(t => t.HasName).GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         _graphInputs = [.. graph.Input.Select(i => i.Name)];
         foreach (NodeProto node in graph.Node)
@@ -49,10 +51,11 @@ internal sealed class DynamicInt8Rewriter
     /// <param name="path">The model file's path, for messages.</param>
     /// <param name="perChannel">Whether each output column gets its own scale.</param>
     /// <param name="reduceRange">Whether weights use 7 bits (−64…63) so that uint8 × int8 products cannot saturate 16-bit sums.</param>
-    /// <param name="quantizeAttention">Whether com.microsoft <c>Attention</c> nodes become <c>QAttention</c> with int8 weights.</param>
+    /// <param name="attention">What becomes of com.microsoft <c>Attention</c> nodes: <c>QAttention</c>, int8 products into <c>MultiHeadAttention</c>
+    /// (<see cref="AttentionQuantization.Flash"/>), or nothing (<see cref="AttentionQuantization.FusedFp32"/>; <see cref="AttentionQuantization.Unfused"/> has none).</param>
     /// <returns>The number of nodes quantized.</returns>
     /// <exception cref="InvalidModelFileException">The model's opset is too old or its weights are stored outside the file.</exception>
-    public static int Rewrite(ModelProto model, string path, bool perChannel, bool reduceRange, bool quantizeAttention)
+    public static int Rewrite(ModelProto model, string path, bool perChannel, bool reduceRange, AttentionQuantization attention)
     {
         OperatorSetIdProto? opset = model.OpsetImport.FirstOrDefault(o => !o.HasDomain || o.Domain is DefaultDomain or "ai.onnx");
         if (opset is null || opset.Version < MinimumOpset)
@@ -71,7 +74,7 @@ internal sealed class DynamicInt8Rewriter
                 null);
         }
 
-        var rewriter = new DynamicInt8Rewriter(model.Graph, perChannel, reduceRange, quantizeAttention);
+        var rewriter = new DynamicInt8Rewriter(model.Graph, perChannel, reduceRange, attention);
         int count = rewriter.RewriteNodes();
         rewriter.RemoveUnusedInitializers();
         return count;
@@ -83,11 +86,12 @@ internal sealed class DynamicInt8Rewriter
         int count = 0;
         foreach (NodeProto node in _graph.Node)
         {
-            List<NodeProto>? replacement = (node.Domain, node.OpType) switch
+            List<NodeProto>? replacement = (node.Domain, node.OpType, _attention) switch
             {
-                (DefaultDomain or "ai.onnx", "MatMul") => RewriteMatMul(node),
-                (DefaultDomain or "ai.onnx", "Gemm") => RewriteGemm(node),
-                (AttentionFusion.MicrosoftDomain, "Attention") when _quantizeAttention => RewriteAttention(node),
+                (DefaultDomain or "ai.onnx", "MatMul", _) => RewriteMatMul(node),
+                (DefaultDomain or "ai.onnx", "Gemm", _) => RewriteGemm(node),
+                (AttentionFusion.MicrosoftDomain, "Attention", AttentionQuantization.QAttention) => RewriteAttention(node),
+                (AttentionFusion.MicrosoftDomain, "Attention", AttentionQuantization.Flash) => RewriteAttentionAsMultiHead(node, nodes),
                 _ => null,
             };
             if (replacement is null)
@@ -138,6 +142,68 @@ internal sealed class DynamicInt8Rewriter
             Node("DynamicQuantizeLinear", Unique(name + "_quantize_input"), [node.Input[0]], [quantized, inputScale, inputZeroPoint]),
             attention,
         ];
+    }
+
+    private List<NodeProto>? RewriteAttentionAsMultiHead(NodeProto node, List<NodeProto> nodesSoFar)
+    {
+        if (node.Input.Count != 4 || !TryGetConstantMatrix(node.Input[1], out TensorProto? weight) || weight.Dims[1] % 3 != 0 || !_graphInputs.Contains(AttentionMaskInput))
+        {
+            return null;
+        }
+
+        float[] values = AttentionFusion.ReadFloats(weight);
+        int rows = (int)weight.Dims[0];
+        int columns = (int)weight.Dims[1];
+        int width = columns / 3;
+        string output = node.Output[0];
+        string[] projections = [Unique(output + "_query"), Unique(output + "_key"), Unique(output + "_value")];
+        var nodes = new List<NodeProto>();
+        for (int part = 0; part < 3; part++)
+        {
+            float[] slice = new float[rows * width];
+            for (int r = 0; r < rows; r++)
+            {
+                values.AsSpan((r * columns) + (part * width), width).CopyTo(slice.AsSpan(r * width));
+            }
+
+            var partWeight = new TensorProto { Name = Unique(projections[part] + "_weight"), DataType = (int)TensorProto.Types.DataType.Float, Dims = { rows, width } };
+            partWeight.FloatData.AddRange(slice);
+            (string weightName, string scaleName, string zeroPointName) = QuantizeWeight(partWeight, transpose: false, alpha: 1f);
+            nodes.AddRange(QuantizedProduct(node, node.Input[0], weightName, scaleName, zeroPointName, projections[part]));
+        }
+
+        GraphProto Branch(string suffix, bool masked)
+        {
+            string result = Unique(output + "_" + suffix);
+            NodeProto attention = Node("MultiHeadAttention", Unique(NodeName(node) + "_" + suffix), masked ? [.. projections, node.Input[2], node.Input[3]] : [.. projections, node.Input[2]], [result]);
+            attention.Domain = AttentionFusion.MicrosoftDomain;
+            attention.Attribute.AddRange(node.Attribute.Where(a => a.Name is "num_heads" or "scale" or "mask_filter_value").Select(a => a.Clone()));
+            var graph = new GraphProto { Name = Unique(NodeName(node) + "_" + suffix + "_graph"), Node = { attention } };
+            graph.Output.Add(new ValueInfoProto { Name = result, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
+            return graph;
+        }
+
+        NodeProto branch = Node("If", Unique(NodeName(node) + "_padding"), [PaddingTest(nodesSoFar)], [output]);
+        branch.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = Branch("flash", masked: false) });
+        branch.Attribute.Add(new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = Branch("masked", masked: true) });
+        nodes.Add(branch);
+        return nodes;
+    }
+
+    private string PaddingTest(List<NodeProto> nodes)
+    {
+        if (_paddingTest is not null)
+        {
+            return _paddingTest;
+        }
+
+        string smallest = Unique("attention_mask_min");
+        _paddingTest = Unique("attention_mask_all_ones");
+        NodeProto min = Node("ReduceMin", Unique("attention_mask_reduce_min"), [AttentionMaskInput], [smallest]);
+        min.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
+        nodes.Add(min);
+        nodes.Add(Node("Equal", Unique("attention_mask_equal_one"), [smallest, AddInt64Initializer("attention_mask_one", [], [1])], [_paddingTest]));
+        return _paddingTest;
     }
 
     private List<NodeProto>? RewriteGemm(NodeProto node)
@@ -330,6 +396,13 @@ internal sealed class DynamicInt8Rewriter
 
     private string AddFloatInitializer(string name, long[] dims, float[] values) => AttentionFusion.AddFloatInitializer(_graph, Unique(name), dims, values);
 
+    private string AddInt64Initializer(string name, long[] dims, long[] values)
+    {
+        string unique = Unique(name);
+        _graph.Initializer.Add(new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int64, Dims = { dims }, Int64Data = { values } });
+        return unique;
+    }
+
     private static float FloatAttribute(NodeProto node, string name, float fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.F : fallback;
 
@@ -346,6 +419,7 @@ internal sealed class DynamicInt8Rewriter
         Output = { outputs },
     };
 
+    /// <summary>Returns <paramref name="name"/>, or it with a number appended, so that no two values, nodes or initializers share a name.</summary>
     private string Unique(string name)
     {
         string candidate = name;

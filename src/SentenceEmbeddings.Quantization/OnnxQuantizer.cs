@@ -99,7 +99,7 @@ public static class OnnxQuantizer
         }
 
         int fused = options.Attention == AttentionQuantization.Unfused ? 0 : AttentionFusion.Fuse(model);
-        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange, options.Attention == AttentionQuantization.QAttention);
+        int count = DynamicInt8Rewriter.Rewrite(model, inputPath, options.PerChannel, options.ReduceRange, options.Attention);
         if (count == 0)
         {
             throw new InvalidModelFileException(
@@ -109,7 +109,7 @@ public static class OnnxQuantizer
         }
 
         string description = FormattableString.Invariant(
-            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {(options.Attention == AttentionQuantization.QAttention ? "QAttention" : fused > 0 ? "Attention fp32" : "unfused")}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
+            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {options.Attention switch { AttentionQuantization.QAttention => "QAttention", AttentionQuantization.Flash => "MultiHeadAttention unpadded, QAttention padded", _ => fused > 0 ? "Attention fp32" : "unfused" }}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
         model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = description });
         using FileStream output = File.Create(outputPath);
         model.WriteTo(output);

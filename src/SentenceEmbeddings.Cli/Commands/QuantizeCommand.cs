@@ -21,8 +21,9 @@ internal static class QuantizeCommand
         var reduceRange = new Option<bool>("--reduce-range") { Description = "7-bit weights, as onnxruntime's Python quantizer's reduce_range." };
         var attention = new Option<AttentionQuantization>("--attention")
         {
-            Description = "QAttention: fused, int8 weights (default, fastest); FusedFp32: fused fp32 Attention, the rest int8; Unfused: the first release's MatMul-only rewrite.",
-            DefaultValueFactory = _ => AttentionQuantization.QAttention,
+            Description = "Flash: int8 Q/K/V products into MultiHeadAttention, flash attention for batches without padding (default, fastest); QAttention: fused, int8 weights; " +
+                "FusedFp32: fused fp32 Attention, the rest int8; Unfused: the first release's MatMul-only rewrite.",
+            DefaultValueFactory = _ => AttentionQuantization.Flash,
         };
         var command = new Command("quantize", "Write a dynamic int8 variant of a model's ONNX file for ONNX Runtime's CPU int8 kernels, checked against fp32 first.")
         {

@@ -18,11 +18,11 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     private static readonly string[] LongTexts = [.. File.ReadLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(64)];
 
     [Fact]
-    public void QuantizeAsync_MiniLM_FusesEveryAttentionBlockIntoQAttentionAndPassesTheGate()
+    public void QuantizeAsync_MiniLM_RunsEveryAttentionBlockAsFlashAttentionWithoutPaddingAndPassesTheGate()
     {
         OnnxQuantizationResult result = quantized.MiniLMResult;
 
-        // 6 layers × (QAttention, attention output, two feed-forward) + the pooler.
+        // 6 layers × (attention, attention output, two feed-forward) + the pooler.
         Assert.Equal(25, result.QuantizedNodeCount);
         Assert.Equal(Path.Combine(quantized.MiniLMFolder, "onnx", OnnxQuantizationOptions.DefaultOutputFileName), result.OutputPath);
         Assert.True(result.PassedGate);
@@ -35,12 +35,25 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
 
         ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.OutputPath));
         ILookup<string, NodeProto> byType = model.Graph.Node.ToLookup(n => n.OpType);
-        Assert.Equal(6, byType["QAttention"].Count());
-        Assert.All(byType["QAttention"], n => Assert.Equal(AttentionFusion.MicrosoftDomain, n.Domain));
-        Assert.All(byType["QAttention"], n => Assert.Equal(12, n.Attribute.Single(a => a.Name == "num_heads").I));
+        Assert.Empty(byType["QAttention"]);
         Assert.Empty(byType["Softmax"]);
-        Assert.Equal(6 + 19, byType["DynamicQuantizeLinear"].Count());
-        Assert.Equal(19, byType["MatMulInteger"].Count());
+
+        // One padding test on the mask, then per block: int8 Q, K and V products and an If that runs MultiHeadAttention without the mask (flash) or with it.
+        NodeProto test = Assert.Single(byType["Equal"]);
+        Assert.Equal("attention_mask", Assert.Single(byType["ReduceMin"]).Input.Single());
+        Assert.Equal(6, byType["If"].Count());
+        foreach (NodeProto branch in byType["If"])
+        {
+            Assert.Equal(test.Output[0], branch.Input.Single());
+            NodeProto flash = Assert.Single(branch.Attribute.Single(a => a.Name == "then_branch").G.Node);
+            NodeProto masked = Assert.Single(branch.Attribute.Single(a => a.Name == "else_branch").G.Node);
+            Assert.All([flash, masked], n => Assert.Equal(("MultiHeadAttention", AttentionFusion.MicrosoftDomain, 12L), (n.OpType, n.Domain, n.Attribute.Single(a => a.Name == "num_heads").I)));
+            Assert.Equal(4, flash.Input.Count);
+            Assert.Equal([.. flash.Input, "attention_mask_int32"], masked.Input);
+        }
+
+        Assert.Equal((6 * 3) + 19, byType["DynamicQuantizeLinear"].Count());
+        Assert.Equal((6 * 3) + 19, byType["MatMulInteger"].Count());
         HashSet<string> initializers = [.. model.Graph.Initializer.Select(t => t.Name)];
         Assert.DoesNotContain(byType["MatMul"], n => initializers.Contains(n.Input[1]));
         Assert.Contains(byType["Gather"], n => initializers.Contains(n.Input[0]));
@@ -48,6 +61,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
     }
 
     [Theory]
+    [InlineData(AttentionQuantization.QAttention, 25, "QAttention", 6)]
     [InlineData(AttentionQuantization.FusedFp32, 19, "Attention", 6)]
     [InlineData(AttentionQuantization.Unfused, 37, "Softmax", 6)]
     public async Task QuantizeAsync_OtherAttentionChoices_WriteTheirGraphAndPassTheGate(AttentionQuantization attention, int quantizedNodes, string opType, int count)
@@ -60,8 +74,59 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         Assert.InRange(result.MeanCosine, 0.99, 1.0);
         ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.OutputPath));
         Assert.Equal(count, model.Graph.Node.Count(n => n.OpType == opType));
-        Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "QAttention");
-        Assert.Contains(attention.ToString() == "Unfused" ? "unfused" : "Attention fp32", model.MetadataProps.Single(p => p.Key == OnnxQuantizer.MetadataKey).Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(model.Graph.Node, n => n.OpType is "If" or "MultiHeadAttention");
+        string described = attention switch { AttentionQuantization.QAttention => "QAttention)", AttentionQuantization.Unfused => "unfused)", _ => "Attention fp32)" };
+        Assert.Contains(described, model.MetadataProps.Single(p => p.Key == OnnxQuantizer.MetadataKey).Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flash_BothBranches_GiveQAttentionsVectors()
+    {
+        // Same int8 weights and input quantization; only the attention kernel differs: flash alone (no padding), masked in a padded batch.
+        using var folder = new TempDirectory();
+        OnnxQuantizationResult reference = await OnnxQuantizer.QuantizeAsync(quantized.MiniLMFolder, new OnnxQuantizationOptions { Attention = AttentionQuantization.QAttention, OutputFile = Path.Combine(folder.Path, "qattention.onnx") });
+        using var qattention = new SentenceEmbeddingGenerator(quantized.MiniLMFolder, new SentenceEmbeddingGeneratorOptions { OnnxFile = reference.OutputPath });
+        string[] texts = ["A man is playing a guitar.", "The new movie is awesome, and everyone in the theatre laughed at the same time.", "Hi"];
+
+        foreach ((string name, string[] batch) in texts.Select(t => ("alone", new[] { t })).Append(("padded", texts)))
+        {
+            GeneratedEmbeddings<Embedding<float>> expected = await qattention.GenerateAsync(batch);
+            GeneratedEmbeddings<Embedding<float>> actual = await quantized.MiniLM.GenerateAsync(batch);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                float[] a = expected[i].Vector.ToArray();
+                float[] b = actual[i].Vector.ToArray();
+                double largest = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+                output.WriteLine($"{name} '{batch[i]}': largest difference to QAttention {largest:E2}");
+
+                Assert.InRange(largest, 0, 1e-6);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 1, 1, 1 }, "_flash", "_masked")]
+    [InlineData(new long[] { 1, 1, 1, 0 }, "_masked", "_flash")]
+    public void Flash_TheMaskChoosesTheBranch(long[] mask, string runs, string skipped)
+    {
+        using var options = new SessionOptions { EnableProfiling = true, ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), $"se-flash-{Guid.NewGuid():N}") };
+        using var session = new InferenceSession(quantized.MiniLMResult.OutputPath, options);
+        long[] shape = [1, mask.Length];
+        using OrtValue ids = OrtValue.CreateTensorValueFromMemory(new long[] { 101, 7592, 2088, 102 }, shape);
+        using OrtValue attention = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using OrtValue types = OrtValue.CreateTensorValueFromMemory(new long[mask.Length], shape);
+        using (session.Run(new RunOptions(), ["input_ids", "attention_mask", "token_type_ids"], [ids, attention, types], [session.OutputNames[0]]))
+        {
+        }
+
+        string profile = session.EndProfiling();
+        string[] kernels = [.. System.Text.Json.JsonDocument.Parse(File.ReadAllText(profile)).RootElement.EnumerateArray()
+            .Select(e => e.GetProperty("name").GetString()!)
+            .Where(n => n.EndsWith("_kernel_time", StringComparison.Ordinal))];
+        File.Delete(profile);
+
+        Assert.Equal(6, kernels.Count(n => n.Contains(runs + "_kernel_time", StringComparison.Ordinal)));
+        Assert.DoesNotContain(kernels, n => n.Contains(skipped, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -138,7 +203,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
 
         Assert.True(File.Exists(target));
         Assert.Contains("on 3 texts (threshold 0.99999)", writer.ToString(), StringComparison.Ordinal);
-        Assert.Contains("quantized:    25 nodes (Attention as QAttention)", writer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("quantized:    25 nodes (Attention as Flash)", writer.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,7 +247,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         Assert.Null(options.CalibrationTexts);
         Assert.Equal(0.98, options.MinimumMeanCosine);
         Assert.False(options.WarnOnly);
-        Assert.Equal(AttentionQuantization.QAttention, options.Attention);
+        Assert.Equal(AttentionQuantization.Flash, options.Attention);
         Assert.Equal("model_int8_dynamic.onnx", OnnxQuantizationOptions.DefaultOutputFileName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = 1.5 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxQuantizationOptions { MinimumMeanCosine = double.NaN }.Validate());
