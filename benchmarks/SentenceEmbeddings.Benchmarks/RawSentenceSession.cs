@@ -10,10 +10,10 @@ public sealed class RawSentenceSession : IDisposable
     private readonly string[] _outputNames;
     private readonly OrtValue[] _inputs;
 
-    /// <summary>Initializes a session over <paramref name="onnxPath"/> with the sentence's token ids.</summary>
-    public RawSentenceSession(string onnxPath, long[] ids)
+    /// <summary>Initializes a session over <paramref name="onnxPath"/> with the sentence's token ids, and ONNX Runtime's default options unless <paramref name="options"/> are given.</summary>
+    public RawSentenceSession(string onnxPath, long[] ids, SessionOptions? options = null)
     {
-        _session = new InferenceSession(onnxPath);
+        _session = options is null ? new InferenceSession(onnxPath) : new InferenceSession(onnxPath, options);
         long[] shape = [1, ids.Length];
         _inputNames = [.. _session.InputNames];
         _outputNames = [_session.OutputNames[0]];
