@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using SentenceEmbeddings;
 using SentenceEmbeddings.Benchmarks;
 
 // `peak-memory [corpus]`: this process loads the fast model, embeds the corpus (default long) in one call and prints its peak working set.
@@ -16,11 +17,11 @@ if (args.Length > 0 && args[0] == "int8-paired")
     return 0;
 }
 
-// `latency-paired [rounds] [calls]`: one-sentence calls through DI beside raw session.Run, fp32 and int8, alternated in blocks (LatencyPairedRun).
+// `latency-paired [rounds] [calls] [spinning]`: one-sentence calls through DI beside raw session.Run, fp32 and int8, alternated in blocks (LatencyPairedRun).
 if (args.Length > 0 && args[0] == "latency-paired")
 {
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    await LatencyPairedRun.RunAsync(Arg(1, 20), Arg(2, 100)).ConfigureAwait(false);
+    await LatencyPairedRun.RunAsync(Arg(1, 20), Arg(2, 100), args.Length > 3 ? Enum.Parse<ThreadSpinning>(args[3]) : ThreadSpinning.DuringRuns).ConfigureAwait(false);
     return 0;
 }
 
