@@ -146,7 +146,10 @@ internal sealed class DynamicInt8Rewriter
 
     private List<NodeProto>? RewriteAttentionAsMultiHead(NodeProto node, List<NodeProto> nodesSoFar)
     {
-        if (node.Input.Count != 4 || !TryGetConstantMatrix(node.Input[1], out TensorProto? weight) || weight.Dims[1] % 3 != 0 || !_graphInputs.Contains(AttentionMaskInput))
+        // Attention(x, W[D, 3H], b, mask) → Q, K, V = three int8 products of x (ONNX Runtime merges their input quantizations)
+        // → If(mask all ones) then MultiHeadAttention(Q, K, V, b) else MultiHeadAttention(Q, K, V, b, mask). The CPU kernel runs
+        // MLAS flash attention only without a mask input, and the mask-free node is right only when no token is padding.
+        if (node.Input.Count != 4 || !TryGetConstantMatrix(node.Input[1], out TensorProto? weight) || weight.Dims[1] % 3 != 0 || MaskElementType() is null)
         {
             return null;
         }
@@ -202,9 +205,21 @@ internal sealed class DynamicInt8Rewriter
         NodeProto min = Node("ReduceMin", Unique("attention_mask_reduce_min"), [AttentionMaskInput], [smallest]);
         min.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
         nodes.Add(min);
-        nodes.Add(Node("Equal", Unique("attention_mask_equal_one"), [smallest, AddInt64Initializer("attention_mask_one", [], [1])], [_paddingTest]));
+        string one = Unique("attention_mask_one");
+        int type = MaskElementType()!.Value;
+        _graph.Initializer.Add(type == (int)TensorProto.Types.DataType.Int64
+            ? new TensorProto { Name = one, DataType = type, Int64Data = { 1L } }
+            : new TensorProto { Name = one, DataType = type, Int32Data = { 1 } });
+        nodes.Add(Node("Equal", Unique("attention_mask_equal_one"), [smallest, one], [_paddingTest]));
         return _paddingTest;
     }
+
+    /// <summary>Gets the element type of the graph's <c>attention_mask</c> input when it is int64 or int32 (the padding test compares it with 1); otherwise <see langword="null"/>.</summary>
+    private int? MaskElementType() =>
+        _graph.Input.FirstOrDefault(i => i.Name == AttentionMaskInput)?.Type?.TensorType?.ElemType is int type
+        && type is (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32
+            ? type
+            : null;
 
     private List<NodeProto>? RewriteGemm(NodeProto node)
     {
@@ -395,13 +410,6 @@ internal sealed class DynamicInt8Rewriter
     }
 
     private string AddFloatInitializer(string name, long[] dims, float[] values) => AttentionFusion.AddFloatInitializer(_graph, Unique(name), dims, values);
-
-    private string AddInt64Initializer(string name, long[] dims, long[] values)
-    {
-        string unique = Unique(name);
-        _graph.Initializer.Add(new TensorProto { Name = unique, DataType = (int)TensorProto.Types.DataType.Int64, Dims = { dims }, Int64Data = { values } });
-        return unique;
-    }
 
     private static float FloatAttribute(NodeProto node, string name, float fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.F : fallback;
