@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace SentenceEmbeddings.Benchmarks;
 
-/// <summary>fp32 and the three int8 files whole-corpus calls alternated in one process; the ratio within each round cancels slow swings in the load of a shared machine.</summary>
+/// <summary>fp32 and one int8 file per attention choice: whole-corpus calls alternated in one process; the ratio within each round cancels slow swings in the load of a shared machine.</summary>
 public static class Int8PairedRun
 {
     /// <summary>Runs <paramref name="rounds"/> rounds (fp32, then each int8 file) per corpus and prints each round and the medians.</summary>
