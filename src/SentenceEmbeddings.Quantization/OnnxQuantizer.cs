@@ -8,8 +8,9 @@ namespace SentenceEmbeddings;
 
 /// <summary>Makes a dynamic int8 variant of a sentence-transformers ONNX model for ONNX Runtime's CPU int8 kernels, checked against fp32 before it is written.</summary>
 /// <remarks>
-/// <para>Each BERT self-attention block is first fused into one com.microsoft <c>Attention</c> node and, by default, quantized to
-/// <c>QAttention</c> (<see cref="OnnxQuantizationOptions.Attention"/>); then the weights of every MatMul and Gemm node with a
+/// <para>Each BERT self-attention block is first fused into one com.microsoft <c>Attention</c> node; by default its Q/K/V
+/// products become int8 and feed <c>MultiHeadAttention</c>, flash attention for batches without padding
+/// (<see cref="OnnxQuantizationOptions.Attention"/>); then the weights of every MatMul and Gemm node with a
 /// constant weight matrix become symmetric int8 (one scale per output column by default); activations are quantized to
 /// uint8 at run time. Embedding lookups, LayerNorm and the softmax stay fp32. docs/quantization.md describes the graph rewrite.</para>
 /// <para>The quality gate embeds calibration texts with both files and refuses to write a file whose mean cosine similarity
@@ -109,7 +110,7 @@ public static class OnnxQuantizer
         }
 
         string description = FormattableString.Invariant(
-            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {options.Attention switch { AttentionQuantization.QAttention => "QAttention", AttentionQuantization.Flash => "MultiHeadAttention unpadded, QAttention padded", _ => fused > 0 ? "Attention fp32" : "unfused" }}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
+            $"dynamic int8: {count} nodes ({fused} attention blocks fused, {options.Attention switch { AttentionQuantization.QAttention => "QAttention", AttentionQuantization.Flash => "int8 Q/K/V into MultiHeadAttention, flash without padding", _ => fused > 0 ? "Attention fp32" : "unfused" }}), weights int8 symmetric {(options.PerChannel ? "per-channel" : "per-tensor")}{(options.ReduceRange ? " 7-bit" : string.Empty)}, activations uint8 (SentenceEmbeddings.Quantization)");
         model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKey, Value = description });
         using FileStream output = File.Create(outputPath);
         model.WriteTo(output);

@@ -58,6 +58,7 @@ public sealed class OnnxQuantizerTests(GeneratorFixture fp32, QuantizedModelsFix
         Assert.DoesNotContain(byType["MatMul"], n => initializers.Contains(n.Input[1]));
         Assert.Contains(byType["Gather"], n => initializers.Contains(n.Input[0]));
         Assert.Contains(model.OpsetImport, o => o.Domain == AttentionFusion.MicrosoftDomain && o.Version == 1);
+        Assert.Contains("(6 attention blocks fused, int8 Q/K/V into MultiHeadAttention, flash without padding)", model.MetadataProps.Single(p => p.Key == OnnxQuantizer.MetadataKey).Value, StringComparison.Ordinal);
     }
 
     [Theory]
