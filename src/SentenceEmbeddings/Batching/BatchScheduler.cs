@@ -10,8 +10,10 @@ namespace SentenceEmbeddings.Batching;
 /// next round, not behind all of them. A call's own texts are queued longest first, so a large call forms batches of similar lengths.</para>
 /// <para>A small call that finds the scheduler idle runs on the caller's thread: no hop to the dispatcher thread and back.
 /// Calls that arrive while a batch runs go together into the next round, on the dispatcher thread.</para>
-/// <para>A cancelled call leaves the queue at once; texts of it already in a running batch finish and are dropped. Every way a
-/// text leaves the queue (taken into a round, its call cancelled, failed or abandoned at dispose) frees its room exactly once.</para>
+/// <para>A cancelled call leaves the queue at once. A running batch whose every call has ended is abandoned: the backend
+/// stops it (ONNX Runtime's terminate flag) instead of finishing vectors no one waits for; a batch that holds a text of a
+/// live call runs on. Every way a text leaves the queue (taken into a round, its call cancelled, failed or abandoned at
+/// dispose) frees its room exactly once.</para>
 /// </remarks>
 internal sealed class BatchScheduler : IDisposable
 {
@@ -29,6 +31,13 @@ internal sealed class BatchScheduler : IDisposable
     private Thread? _runner;
     private readonly object _gate = new(); // a monitor, not a Lock: the dispatcher waits on it
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // The batch the runner is in (its texts are round[_runningStart.._runningEnd]) and the token that tells the backend
+    // when every call in it has ended; reset and reused batch after batch. Read and written under the lock.
+    private List<PendingText>? _runningRound;
+    private int _runningStart;
+    private int _runningEnd;
+    private CancellationTokenSource _abandoned = new();
     private Thread? _dispatcher;
     private int _queuedTexts;
     private bool _disposed;
@@ -119,16 +128,17 @@ internal sealed class BatchScheduler : IDisposable
             await room.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (small)
-        {
-            RunRoundInline();
-        }
-
+        // Registered before an inline round runs, so that cancelling during it abandons the batch too.
         using CancellationTokenRegistration registration = cancellationToken.Register(static state =>
         {
             var (scheduler, cancelled, token) = ((BatchScheduler, EmbeddingRequest, CancellationToken))state!;
             scheduler.Cancel(cancelled, token);
         }, (this, request, cancellationToken));
+        if (small)
+        {
+            RunRoundInline();
+        }
+
         await request.Completion.Task.ConfigureAwait(false);
     }
 
@@ -214,6 +224,28 @@ internal sealed class BatchScheduler : IDisposable
         }
 
         request.Completion.TrySetCanceled(token);
+        lock (_gate)
+        {
+            // Under the lock, so that it cannot reach the next batch's token; the backend's callback only raises a flag.
+            if (_runningRound is not null && !_abandoned.IsCancellationRequested && RunningBatchIsAbandoned())
+            {
+                _abandoned.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Gets whether every call with a text in the running batch has ended; call under the lock while a batch runs.</summary>
+    private bool RunningBatchIsAbandoned()
+    {
+        for (int i = _runningStart; i < _runningEnd; i++)
+        {
+            if (!_runningRound![i].Request.IsFinished)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void EnsureDispatcher()
@@ -305,7 +337,8 @@ internal sealed class BatchScheduler : IDisposable
         int start = 0;
         foreach (int end in ends)
         {
-            Span<PendingText> batch = texts[start..end];
+            int first = start;
+            Span<PendingText> batch = texts[first..end];
             start = end;
             int live = 0;
             int sequenceLength = 0;
@@ -324,22 +357,58 @@ internal sealed class BatchScheduler : IDisposable
             }
 
             batch = batch[..live];
+            CancellationToken abandoned = BeginBatch(round, first, first + live);
             try
             {
-                _backend.Run(batch, sequenceLength);
+                _backend.Run(batch, sequenceLength, abandoned);
                 foreach (PendingText text in batch)
                 {
                     text.Request.TextDone();
                 }
             }
+            catch (OperationCanceledException) when (abandoned.IsCancellationRequested)
+            {
+                // Every call in the batch has ended already: there is no one to tell.
+            }
             catch (Exception exception)
             {
                 Fail(batch, exception);
+            }
+            finally
+            {
+                EndBatch();
             }
         }
 
         round.Clear();
         ends.Clear();
+    }
+
+    /// <summary>Marks <c>round[start..end]</c> as the running batch and returns the token that is cancelled if every call in it ends.</summary>
+    private CancellationToken BeginBatch(List<PendingText> round, int start, int end)
+    {
+        lock (_gate)
+        {
+            if (!_abandoned.TryReset())
+            {
+                // The last batch was abandoned: a cancelled source cannot be reset.
+                _abandoned.Dispose();
+                _abandoned = new CancellationTokenSource();
+            }
+
+            _runningRound = round;
+            _runningStart = start;
+            _runningEnd = end;
+            return _abandoned.Token;
+        }
+    }
+
+    private void EndBatch()
+    {
+        lock (_gate)
+        {
+            _runningRound = null;
+        }
     }
 
     /// <summary>Fails the calls of a batch whose run threw, after taking their other queued texts out of the queue.</summary>

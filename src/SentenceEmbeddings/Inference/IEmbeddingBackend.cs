@@ -18,5 +18,7 @@ internal interface IEmbeddingBackend : IDisposable
     /// <summary>Pads the batch to <paramref name="sequenceLength"/>, runs it, and sets <c>Vectors[Index]</c> of each text's request.</summary>
     /// <param name="batch">The texts, each its request and its index in that request.</param>
     /// <param name="sequenceLength">The longest text's token count: the padded length.</param>
-    void Run(ReadOnlySpan<PendingText> batch, int sequenceLength);
+    /// <param name="abandoned">Cancelled when every call with a text in the batch has ended, so that no one waits for its vectors.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="abandoned"/> was cancelled and the run stopped before its end.</exception>
+    void Run(ReadOnlySpan<PendingText> batch, int sequenceLength, CancellationToken abandoned);
 }

@@ -59,7 +59,7 @@ internal sealed class OnnxEmbeddingBackend : IEmbeddingBackend
     }
 
     /// <inheritdoc />
-    public void Run(ReadOnlySpan<PendingText> batch, int sequenceLength)
+    public void Run(ReadOnlySpan<PendingText> batch, int sequenceLength, CancellationToken abandoned)
     {
         int cells = batch.Length * sequenceLength;
         int outputLength = _pooler.OutputLength(batch.Length, sequenceLength);
@@ -80,7 +80,7 @@ internal sealed class OnnxEmbeddingBackend : IEmbeddingBackend
         }
 
         long started = Stopwatch.GetTimestamp();
-        _encoder.Run(_inputIds, _attentionMask, _tokenTypeIds, batch.Length, sequenceLength, _runOptions, _output.AsMemory(0, outputLength));
+        RunUnlessAbandoned(batch.Length, sequenceLength, outputLength, abandoned);
         SentenceEmbeddingsTelemetry.InferenceDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _modelTag);
         SentenceEmbeddingsTelemetry.BatchSize.Record(batch.Length, _modelTag);
 
@@ -88,6 +88,26 @@ internal sealed class OnnxEmbeddingBackend : IEmbeddingBackend
     }
 
     /// <inheritdoc />
+    /// <summary>Runs the padded batch; ONNX Runtime stops between operators once the batch is abandoned (its terminate flag).</summary>
+    private void RunUnlessAbandoned(int batchSize, int sequenceLength, int outputLength, CancellationToken abandoned)
+    {
+        CancellationTokenRegistration registration = abandoned.Register(static options => ((RunOptions)options!).Terminate = true, _runOptions);
+        try
+        {
+            _encoder.Run(_inputIds, _attentionMask, _tokenTypeIds, batchSize, sequenceLength, _runOptions, _output.AsMemory(0, outputLength));
+        }
+        catch (OnnxRuntimeException exception) when (abandoned.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Every call with a text in this batch ended, so ONNX Runtime stopped the run.", exception, abandoned);
+        }
+        finally
+        {
+            // Dispose waits for a callback that is running, so the flag is down before the next batch uses these options.
+            registration.Dispose();
+            _runOptions.Terminate = false;
+        }
+    }
+
     public void Dispose()
     {
         _encoder.Dispose();

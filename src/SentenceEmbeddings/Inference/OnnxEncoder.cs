@@ -124,7 +124,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// <param name="tokenTypeIds">Zeros, same shape (only passed when the model takes them).</param>
     /// <param name="batchSize">The number of sequences.</param>
     /// <param name="sequenceLength">The padded length.</param>
-    /// <param name="runOptions">The run options (nothing sets their <c>Terminate</c> flag: a cancelled call's batch finishes and its vectors are dropped).</param>
+    /// <param name="runOptions">The run options; setting their <c>Terminate</c> flag stops the run between operators (the backend does when a batch is abandoned).</param>
     /// <param name="output">Receives the output, <c>[batchSize, sequenceLength, HiddenSize]</c> or <c>[batchSize, HiddenSize]</c>, exactly that long.</param>
     public void Run(Memory<long> inputIds, Memory<long> attentionMask, Memory<long> tokenTypeIds, int batchSize, int sequenceLength, RunOptions runOptions, Memory<float> output)
     {

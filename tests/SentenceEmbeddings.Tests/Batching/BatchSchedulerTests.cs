@@ -108,6 +108,80 @@ public sealed class BatchSchedulerTests
     }
 
     [Fact]
+    public async Task RunAsync_EveryCallOfTheRunningBatchCancelled_AbandonsTheBatch()
+    {
+        using var batchRunning = new ManualResetEventSlim();
+        FakeEmbeddingBackend backend = null!;
+        bool stopped = false;
+        int batches = 0;
+        backend = new FakeEmbeddingBackend((_, _) =>
+        {
+            if (Interlocked.Increment(ref batches) > 1)
+            {
+                return;
+            }
+
+            batchRunning.Set();
+
+            // As ONNX Runtime does with its terminate flag: the run stops once the token says no one waits.
+            stopped = backend.Abandoned.WaitHandle.WaitOne(HangGuard);
+            backend.Abandoned.ThrowIfCancellationRequested();
+        });
+        using var scheduler = new BatchScheduler(backend, maxBatchTokens: 1000, maxBatchSize: 8, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        using var cancellation = new CancellationTokenSource();
+        EmbeddingRequest cancelled = Request(3, 3);
+
+        Task call = Task.Run(() => scheduler.RunAsync(cancelled, cancellation.Token));
+        batchRunning.Wait(HangGuard);
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(HangGuard));
+        EmbeddingRequest next = Request(2);
+        await scheduler.RunAsync(next, CancellationToken.None).WaitAsync(HangGuard);
+        Assert.True(stopped);
+        Assert.False(backend.Abandoned.IsCancellationRequested); // the next batch got a fresh token
+        Assert.Equal(FakeEmbeddingBackend.VectorOf([1, 2], 4), next.Vectors[0]);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneOfTwoCallsInTheRunningBatchCancelled_RunsTheBatchOn()
+    {
+        using var firstRunning = new ManualResetEventSlim();
+        using var releaseFirst = new ManualResetEventSlim();
+        using var sharedRunning = new ManualResetEventSlim();
+        using var releaseShared = new ManualResetEventSlim();
+        FakeEmbeddingBackend backend = null!;
+        CancellationToken seen = default;
+        int batches = 0;
+        backend = new FakeEmbeddingBackend((_, _) =>
+        {
+            // The first batch holds the runner while both calls queue, so that they share the second.
+            (ManualResetEventSlim running, ManualResetEventSlim release) = Interlocked.Increment(ref batches) == 1 ? (firstRunning, releaseFirst) : (sharedRunning, releaseShared);
+            seen = backend.Abandoned;
+            running.Set();
+            release.Wait(HangGuard);
+        });
+        using var scheduler = new BatchScheduler(backend, maxBatchTokens: 1000, maxBatchSize: 8, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        Task first = Task.Run(() => scheduler.RunAsync(Request(1), CancellationToken.None));
+        firstRunning.Wait(HangGuard);
+        using var cancellation = new CancellationTokenSource();
+        EmbeddingRequest kept = Request(4);
+        Task keptCall = scheduler.RunAsync(kept, CancellationToken.None);
+        Task cancelledCall = scheduler.RunAsync(Request(4), cancellation.Token);
+
+        releaseFirst.Set();
+        sharedRunning.Wait(HangGuard);
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledCall.WaitAsync(HangGuard));
+
+        Assert.False(seen.IsCancellationRequested);
+        releaseShared.Set();
+        await Task.WhenAll(first, keptCall).WaitAsync(HangGuard);
+        Assert.Equal(2, backend.Batches[1].Length);
+        Assert.Equal(FakeEmbeddingBackend.VectorOf([1, 2, 3, 4], 4), kept.Vectors[0]);
+    }
+
+    [Fact]
     public async Task RunAsync_QueueFullInFailMode_ThrowsEmbeddingQueueFullException()
     {
         using var firstBatchRunning = new ManualResetEventSlim();

@@ -20,6 +20,9 @@ internal sealed class FakeEmbeddingBackend(FakeEmbeddingBackend.BatchHook? onBat
 
     public bool IsDisposed { get; private set; }
 
+    /// <summary>Gets the token the scheduler passed with the batch that runs now (or ran last).</summary>
+    public CancellationToken Abandoned { get; private set; }
+
     /// <summary>Gets a copy of the batches run so far, in order.</summary>
     public List<PendingText[]> Batches
     {
@@ -44,8 +47,9 @@ internal sealed class FakeEmbeddingBackend(FakeEmbeddingBackend.BatchHook? onBat
         return vector;
     }
 
-    public void Run(ReadOnlySpan<PendingText> batch, int sequenceLength)
+    public void Run(ReadOnlySpan<PendingText> batch, int sequenceLength, CancellationToken abandoned)
     {
+        Abandoned = abandoned;
         lock (_gate)
         {
             _batches.Add(batch.ToArray());
