@@ -13,8 +13,9 @@ public enum AttentionQuantization
     Unfused,
 
     /// <summary>
-    /// Batches without padding run int8 Q/K/V products into com.microsoft <c>MultiHeadAttention</c>, whose CPU kernel uses flash
-    /// attention; padded batches run the <see cref="QAttention"/> graph. One file holds both behind an <c>If</c> on the attention mask.
+    /// Each block's Q/K/V become int8 products feeding com.microsoft <c>MultiHeadAttention</c>: without the mask for batches
+    /// without padding (its CPU kernel then runs flash attention), with it otherwise (the kernel <see cref="QAttention"/> uses),
+    /// behind one <c>If</c> per block on the attention mask.
     /// </summary>
     Flash,
 }
