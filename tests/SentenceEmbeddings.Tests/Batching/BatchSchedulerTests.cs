@@ -182,6 +182,62 @@ public sealed class BatchSchedulerTests
     }
 
     [Fact]
+    public async Task RunAsync_CallsCancelledAtRandomWhileBatchesRun_EveryOtherCallGetsItsVectorsAndTheQueueEmpties()
+    {
+        // Batches take a while and stop when abandoned, as the ONNX Runtime backend does; a quarter of the calls are cancelled at
+        // random moments: while queued, while a batch of theirs runs beside other calls' texts, or (now and then) alone in one.
+        FakeEmbeddingBackend backend = null!;
+        backend = new FakeEmbeddingBackend((_, _) =>
+        {
+            CancellationToken abandoned = backend.Abandoned;
+            if (abandoned.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(5)))
+            {
+                abandoned.ThrowIfCancellationRequested();
+            }
+        });
+        using var scheduler = new BatchScheduler(backend, maxBatchTokens: 64, maxBatchSize: 8, maxQueuedTexts: 1000, QueueFullMode.Wait, TimeSpan.Zero);
+        var random = new Random(16);
+        (EmbeddingRequest Request, CancellationTokenSource? Cancellation, int Delay)[] calls = [.. Enumerable.Range(0, 32).Select(i =>
+        {
+            // The calls to cancel are the larger ones, so that batches of theirs alone run (and are abandoned) once the small calls are done.
+            bool cancelled = i % 4 == 0;
+            int[] lengths = [.. Enumerable.Range(0, cancelled ? random.Next(40, 60) : random.Next(1, 10)).Select(_ => random.Next(1, 9))];
+            return (Request(lengths), cancelled ? new CancellationTokenSource() : null, random.Next(10, 150));
+        })];
+
+        Task[] running = [.. calls.Select(c => Task.Run(() => scheduler.RunAsync(c.Request, c.Cancellation?.Token ?? CancellationToken.None)))];
+        await Task.WhenAll(calls.Where(c => c.Cancellation is not null).Select(async c =>
+        {
+            await Task.Delay(c.Delay);
+            await c.Cancellation!.CancelAsync();
+        }));
+        for (int i = 0; i < calls.Length; i++)
+        {
+            if (calls[i].Cancellation is null)
+            {
+                await running[i].WaitAsync(HangGuard);
+                EmbeddingRequest request = calls[i].Request;
+                for (int t = 0; t < request.Lengths.Length; t++)
+                {
+                    Assert.Equal(FakeEmbeddingBackend.VectorOf(request.TokenIds.AsSpan(request.Offsets[t], request.Lengths[t]), 4), request.Vectors[t]);
+                }
+            }
+            else
+            {
+                // Cancelled before or after its vectors were done: either ending is right, a hang is not.
+                await Task.WhenAny(running[i]).WaitAsync(HangGuard);
+                Assert.True(running[i].IsCompletedSuccessfully || running[i].IsCanceled, running[i].Exception?.ToString());
+                calls[i].Cancellation!.Dispose();
+            }
+        }
+
+        Assert.Equal(0, scheduler.QueuedTexts);
+        EmbeddingRequest after = Request(3);
+        await scheduler.RunAsync(after, CancellationToken.None).WaitAsync(HangGuard);
+        Assert.Equal(FakeEmbeddingBackend.VectorOf([1, 2, 3], 4), after.Vectors[0]);
+    }
+
+    [Fact]
     public async Task RunAsync_QueueFullInFailMode_ThrowsEmbeddingQueueFullException()
     {
         using var firstBatchRunning = new ManualResetEventSlim();
