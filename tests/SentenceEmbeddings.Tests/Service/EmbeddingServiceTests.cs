@@ -203,7 +203,9 @@ public sealed class EmbeddingServiceTests(GeneratorFixture models)
         var registry = service.App.Services.GetRequiredService<EmbeddingTierRegistry>();
         using SentenceEmbeddings.Tiers.ModelLease lease = await registry.AcquireAsync(registry.GetTier("fast"), CancellationToken.None);
         Assert.Equal(QueueFullMode.Fail, lease.Model.Generator.Options.QueueFullMode);
-        string[] passages = [.. File.ReadAllLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(40)];
+        // Long enough that its texts are still queued when the next calls arrive, even on a loaded machine where the
+        // requests wait behind ONNX Runtime's busy threads (40 passages were not, once: the queue had drained).
+        string[] passages = [.. File.ReadAllLines(Path.Combine(TestModels.Assets, "data", "corpus", "long.txt")).Take(160)];
 
         Task<HttpResponseMessage> large = service.Client.PostAsJsonAsync("api/v1/models/batch_embedding", new { texts = passages });
         while (lease.Model.Generator.QueuedTexts == 0)
