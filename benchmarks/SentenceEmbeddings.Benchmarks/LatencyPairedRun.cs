@@ -51,9 +51,8 @@ public static class LatencyPairedRun
             ("DI int8 tier, GenerateAsync", async () => await int8.GenerateAsync([Sentence]).ConfigureAwait(false), 2),
             ("raw session.Run fp32 (library options)", () => { rawFp32Library.Run(); return ValueTask.CompletedTask; }, 0),
         ];
-        var samples = methods.Select(_ => new List<double>()).ToArray();
-        int[] collections = new int[methods.Length]; // calls during which a gen-0 collection ran
-        var slowest = methods.Select(_ => new List<(double Ms, bool Collected)>()).ToArray();
+        // Each call's time and whether a gen-0 collection ran during it.
+        var samples = methods.Select(_ => new List<(double Ms, bool Collected)>()).ToArray();
         for (int round = -1; round < rounds; round++)
         {
             for (int m = 0; m < methods.Length; m++)
@@ -68,11 +67,7 @@ public static class LatencyPairedRun
                     await methods[m].Call().ConfigureAwait(false);
                     if (round >= 0)
                     {
-                        double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        bool collected = GC.CollectionCount(0) != gen0;
-                        samples[m].Add(ms);
-                        slowest[m].Add((ms, collected));
-                        collections[m] += collected ? 1 : 0;
+                        samples[m].Add((Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.CollectionCount(0) != gen0));
                     }
                 }
             }
@@ -86,8 +81,9 @@ public static class LatencyPairedRun
             string ratio = floor >= 0
                 ? string.Create(CultureInfo.InvariantCulture, $"  = {p50 / Percentile(samples[floor], 0.50):F2} x raw p50, {p99 / Percentile(samples[floor], 0.99):F2} x raw p99")
                 : string.Empty;
-            int slowWithGc = slowest[m].OrderByDescending(c => c.Ms).Take(Math.Max(1, samples[m].Count / 100)).Count(c => c.Collected);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{methods[m].Name,-40} p50 {p50,6:F3} ms  p99 {p99,6:F3} ms{ratio}  [gen-0 GCs in {collections[m]} calls, {slowWithGc} of the slowest 1 %]"));
+            int collected = samples[m].Count(c => c.Collected);
+            int slowWithGc = samples[m].OrderByDescending(c => c.Ms).Take(Math.Max(1, samples[m].Count / 100)).Count(c => c.Collected);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{methods[m].Name,-40} p50 {p50,6:F3} ms  p99 {p99,6:F3} ms{ratio}  [gen-0 GCs in {collected} calls, {slowWithGc} of the slowest 1 %]"));
         }
 
         // Concurrency: the short corpus from 64 callers one text each, beside the same texts in one call (best of 3 each, alternated).
@@ -114,9 +110,9 @@ public static class LatencyPairedRun
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"short corpus ({texts.Length}): one call {one:F2} s, 64 concurrent callers {many:F2} s = {one / many:F2} x one call's throughput"));
     }
 
-    private static double Percentile(List<double> values, double p)
+    private static double Percentile(List<(double Ms, bool Collected)> calls, double p)
     {
-        double[] sorted = [.. values.Order()];
+        double[] sorted = [.. calls.Select(c => c.Ms).Order()];
         return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
     }
 }

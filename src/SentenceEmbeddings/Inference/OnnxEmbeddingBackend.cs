@@ -102,9 +102,13 @@ internal sealed class OnnxEmbeddingBackend : IEmbeddingBackend
         }
         finally
         {
-            // Dispose waits for a callback that is running, so the flag is down before the next batch uses these options.
+            // Dispose waits for a callback that is running, so the flag is down before the next batch uses these options;
+            // only a cancelled token can have raised it, so the usual batch makes no native call here.
             registration.Dispose();
-            _runOptions.Terminate = false;
+            if (abandoned.IsCancellationRequested)
+            {
+                _runOptions.Terminate = false;
+            }
         }
     }
 
